@@ -1,0 +1,54 @@
+"""The one result type shared by the CLI, the hooks and the language server."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from uv_index_guard.text import Range
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity `{text}`") from None
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace the text in ``range`` with ``new_text`` (code-point positions)."""
+
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    range: Range
+    severity: Severity
+    code: str
+    message: str
+    fixes: tuple[Fix, ...] = field(default=())
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.range.start.line, self.range.start.column, self.code)

@@ -1,0 +1,1 @@
+"""Front ends that read files: `check` (config rules) for the CLI and pre-commit."""

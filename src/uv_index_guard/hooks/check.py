@@ -1,0 +1,85 @@
+"""`uv-index-guard check`: the config rules over files and directories."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from uv_index_guard.engine import check_text
+from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.hooks.files import InputError, display_path, read_text, walk
+from uv_index_guard.report import json_report, text_report
+
+CONFIG_NAMES = frozenset({"pyproject.toml", "uv.toml"})
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(files to check, errors) for the given files and directories."""
+    files: list[str] = []
+    errors: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = list(walk(path, lambda name: name in CONFIG_NAMES))
+            if not found:
+                errors.append(f"warning: no `pyproject.toml` or `uv.toml` found under {path}")
+            files.extend(found)
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            errors.append(f"error: {path}: no such file or directory")
+    return list(dict.fromkeys(files)), errors
+
+
+def project_ignores(path: str) -> list[str]:
+    """`ignore` from `[tool.uv-index-guard]` of the pyproject.toml nearest to a uv.toml."""
+    directory = os.path.dirname(os.path.abspath(path))
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as fh:
+                    data = tomllib.load(fh)
+            except (OSError, ValueError):
+                return []
+            ignore = data.get("tool", {}).get("uv-index-guard", {}).get("ignore", [])
+            return [c for c in ignore if isinstance(c, str)] if isinstance(ignore, list) else []
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return []
+        directory = parent
+
+
+def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO) -> int:
+    files, problems = collect(paths or ["."])
+    findings: list[Finding] = []
+    unreadable = False
+    for path in files:
+        shown = display_path(path)
+        try:
+            text = read_text(path)
+        except InputError as exc:
+            problems.append(f"error: {display_path(str(exc))}")
+            unreadable = True
+            continue
+        if not text.strip():
+            problems.append(f"warning: {shown} is empty; nothing to check")
+        ignore = project_ignores(path) if os.path.basename(path) != "pyproject.toml" else []
+        findings.extend(check_text(text, shown, ignore=ignore))
+    for line in problems:
+        print(line, file=err)
+    if any(p.startswith("error:") for p in problems if "no such file" in p):
+        unreadable = True
+    if fmt == "json":
+        print(json_report(findings), file=out)
+    elif files or not problems:
+        print(text_report(findings, len(files)), file=out)
+    if unreadable:
+        return 2
+    return 1 if any(f.severity >= fail_on for f in findings) else 0

@@ -1,0 +1,88 @@
+"""Finding and reading the files to check: tree walks that honour .gitignore."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pathspec
+
+SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".hg", ".svn", ".tox", ".nox",
+                       ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages"})
+
+
+class InputError(Exception):
+    """A file that cannot be checked; the message is one line, safe to print."""
+
+
+def is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def walk(root: str, want: Callable[[str], bool]) -> Iterator[str]:
+    """Files below ``root`` for which ``want(name)`` holds, skipping ignored paths."""
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        specs = [(base, spec) for base, spec in specs if _within(dirpath, base)]
+        gitignore = os.path.join(dirpath, ".gitignore")
+        if os.path.isfile(gitignore):
+            try:
+                with open(gitignore, encoding="utf-8", errors="replace") as fh:
+                    specs.append((dirpath, pathspec.GitIgnoreSpec.from_lines(fh)))
+            except OSError:
+                pass
+        kept = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in SKIP_DIRS or is_virtualenv(full) or _ignored(specs, full, is_dir=True):
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if want(name) and not _ignored(specs, full, is_dir=False):
+                yield full
+
+
+def _within(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _ignored(specs: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, *, is_dir: bool) -> bool:
+    ignored = False
+    for base, spec in specs:
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        if is_dir:
+            rel += "/"
+        result = spec.check_file(rel)
+        if result.include is not None:
+            ignored = bool(result.include)
+    return ignored
+
+
+def read_text(path: str) -> str:
+    """A config file's text; InputError for unreadable, binary or non-UTF-8 files."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if b"\0" in data[:8192]:
+        raise InputError(f"{path}: is a binary file, not TOML")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} on line "
+                         f"{line}); TOML files must be UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

@@ -1,0 +1,213 @@
+"""uv's index configuration, read from a positioned TOML document.
+
+Covers `[[tool.uv.index]]` (every TOML spelling), the legacy `index-url` / `extra-index-url`,
+`[[index]]` in `uv.toml`, and the `[tool.uv.sources]` entries that name an index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from uv_index_guard.syntax import Array, Document, Entry, Scalar, Table, Value
+
+INDEX_KEYS: dict[str, str] = {
+    "name": "The index name, used by `[tool.uv.sources]`, `uv publish --index` and the "
+            "`UV_INDEX_<NAME>_USERNAME` / `_PASSWORD` variables.",
+    "url": "The index URL (a PEP 503 simple index, or a flat directory or page of links with "
+           "`format = \"flat\"`). Required.",
+    "explicit": "`true`: only packages that name this index in `[tool.uv.sources]` come from it.",
+    "default": "`true`: use this index last, instead of PyPI. Only one index may be the default.",
+    "format": "`\"simple\"` (default) for a PEP 503 index, `\"flat\"` for a list of links.",
+    "publish-url": "The upload URL used by `uv publish --index <name>`.",
+    "authenticate": "`\"auto\"` (default): try without credentials first; `\"always\"`: always "
+                    "send credentials and fail early without them; `\"never\"`: never send any.",
+    "ignore-error-codes": "HTTP status codes that mean \"not here, try the next index\" "
+                          "(e.g. `[401, 403]`).",
+    "cache-control": "Cache-Control overrides: `{ api = \"...\", files = \"...\" }`.",
+    "hash-algorithm": "Preview: hash algorithm of this index's files.",
+    "exclude-newer": "Preview: ignore files uploaded after this date.",
+}
+ENUM_VALUES: dict[str, tuple[str, ...]] = {
+    "authenticate": ("auto", "always", "never"),
+    "format": ("simple", "flat"),
+}
+BOOL_KEYS = ("explicit", "default")
+URL_KEYS = ("url", "publish-url")
+
+
+class Kind(Enum):
+    PYPROJECT = "pyproject.toml"
+    UV_TOML = "uv.toml"
+
+
+class Origin(Enum):
+    INDEX = "index"
+    INDEX_URL = "index-url"
+    EXTRA_INDEX_URL = "extra-index-url"
+
+
+@dataclass(slots=True)
+class IndexDef:
+    """One index: a table of `index`, or a legacy URL string."""
+
+    origin: Origin
+    value: Value  # the table, or the legacy URL scalar
+    ordinal: int
+    # Where the table's header or inline table begins, for table-level findings.
+    anchor_start: int
+    anchor_end: int
+
+    @property
+    def table(self) -> Table | None:
+        return self.value if isinstance(self.value, Table) else None
+
+    def entry(self, key: str) -> Entry | None:
+        table = self.table
+        return table.entries.get(key) if table is not None else None
+
+    def scalar(self, key: str) -> Scalar | None:
+        if self.origin is not Origin.INDEX:
+            return self.value if key == "url" and isinstance(self.value, Scalar) else None
+        entry = self.entry(key)
+        return entry.value if entry is not None and isinstance(entry.value, Scalar) else None
+
+    def string(self, key: str) -> str | None:
+        s = self.scalar(key)
+        return s.py if s is not None and s.kind == "string" else None
+
+    def flag(self, key: str) -> bool:
+        s = self.scalar(key)
+        return s is not None and s.kind == "boolean" and s.py is True
+
+    @property
+    def name(self) -> str | None:
+        return self.string("name")
+
+    @property
+    def url(self) -> str | None:
+        return self.string("url")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    package: str
+    index: str
+    value: Scalar  # the string naming the index
+    entry: Entry  # the `index = "..."` entry
+
+
+@dataclass(slots=True)
+class Config:
+    kind: Kind
+    doc: Document
+    uv: Table | None  # `[tool.uv]`, or the document root of a uv.toml
+    index_entry: Entry | None  # the `index` key of `uv` (array of tables or otherwise)
+    indexes: list[IndexDef] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+    # `[tool.uv-index-guard]` of a pyproject.toml
+    settings: Table | None = None
+
+    def by_name(self) -> dict[str, list[IndexDef]]:
+        names: dict[str, list[IndexDef]] = {}
+        for index in self.indexes:
+            name = index.name
+            if name is not None:
+                names.setdefault(name, []).append(index)
+        return names
+
+
+def env_name(name: str) -> str:
+    """The `<NAME>` part of `UV_INDEX_<NAME>_USERNAME` for an index name, as uv spells it."""
+    return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+def env_vars(name: str) -> tuple[str, str]:
+    stem = f"UV_INDEX_{env_name(name)}"
+    return f"{stem}_USERNAME", f"{stem}_PASSWORD"
+
+
+def build(doc: Document, kind: Kind) -> Config:
+    if kind is Kind.PYPROJECT:
+        tool = doc.root.get("tool")
+        uv = tool.get("uv") if isinstance(tool, Table) else None
+        settings = tool.get("uv-index-guard") if isinstance(tool, Table) else None
+        config = Config(kind, doc, uv if isinstance(uv, Table) else None, None,
+                        settings=settings if isinstance(settings, Table) else None)
+    else:
+        config = Config(kind, doc, doc.root, None)
+    uv_table = config.uv
+    if uv_table is None:
+        return config
+    config.index_entry = uv_table.entries.get("index")
+    config.indexes = list(_indexes(uv_table, config.index_entry))
+    if kind is Kind.PYPROJECT:
+        sources = uv_table.get("sources")
+        if isinstance(sources, Table):
+            config.sources = list(_sources(sources))
+    return config
+
+
+def _indexes(uv: Table, index_entry: Entry | None) -> Iterator[IndexDef]:
+    ordinal = 0
+    if index_entry is not None and isinstance(index_entry.value, Array):
+        for item in index_entry.value.items:
+            if isinstance(item, Table):
+                end = item.header_end if item.how == "array-header" else item.start + 1
+                yield IndexDef(Origin.INDEX, item, ordinal, item.start, end)
+            ordinal += 1
+    legacy = uv.entries.get("index-url")
+    if legacy is not None and isinstance(legacy.value, Scalar):
+        yield IndexDef(Origin.INDEX_URL, legacy.value, ordinal, legacy.item_start, legacy.item_end)
+        ordinal += 1
+    extra = uv.entries.get("extra-index-url")
+    if extra is not None and isinstance(extra.value, Array):
+        for item in extra.value.items:
+            if isinstance(item, Scalar):
+                yield IndexDef(Origin.EXTRA_INDEX_URL, item, ordinal, item.start, item.end)
+                ordinal += 1
+
+
+def _sources(sources: Table) -> Iterator[SourceRef]:
+    for package, entry in sources.entries.items():
+        value = entry.value
+        tables = [value] if isinstance(value, Table) else (
+            [v for v in value.items if isinstance(v, Table)] if isinstance(value, Array) else [])
+        for table in tables:
+            index_entry = table.entries.get("index")
+            if index_entry is None:
+                continue
+            v = index_entry.value
+            if isinstance(v, Scalar) and v.kind == "string":
+                yield SourceRef(package, v.py, v, index_entry)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlValue:
+    key: str  # "url", "publish-url", "index-url", "extra-index-url", ...
+    value: Scalar
+    index: IndexDef | None
+
+    @property
+    def url(self) -> str:
+        return str(self.value.py)
+
+
+def url_values(config: Config) -> Iterator[UrlValue]:
+    """Every string in the configuration that uv treats as an index or upload URL."""
+    for index in config.indexes:
+        if index.origin is not Origin.INDEX:
+            if index.value.kind == "string" and isinstance(index.value, Scalar):
+                yield UrlValue(index.origin.value, index.value, index)
+            continue
+        for key in ("url", "publish-url"):
+            scalar = index.scalar(key)
+            if scalar is not None and scalar.kind == "string":
+                yield UrlValue(key, scalar, index)
+    if config.uv is not None:
+        for key in ("publish-url", "check-url"):
+            top = config.uv.get(key)
+            if isinstance(top, Scalar) and top.kind == "string":
+                yield UrlValue(key, top, None)

@@ -1,0 +1,47 @@
+"""Findings to text and JSON. Pure: no I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from uv_index_guard.finding import Finding, Severity
+
+
+def text_report(findings: Sequence[Finding], files_checked: int) -> str:
+    lines = []
+    for f in findings:
+        start = f.range.start
+        marker = " [*]" if f.fixes else ""
+        lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code}{marker} "
+                     f"{f.message}")
+    lines.append(summary(findings, files_checked))
+    return "\n".join(lines)
+
+
+def summary(findings: Sequence[Finding], files_checked: int) -> str:
+    files = f"{files_checked} file{'s' if files_checked != 1 else ''}"
+    if not findings:
+        return f"All checks passed! ({files} checked)"
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    parts = [f"{n} {s.label}{'s' if n != 1 else ''}"
+             for s, n in sorted(counts.items(), reverse=True) if n]
+    fixable = sum(1 for f in findings if f.fixes)
+    tail = f"; [*] {fixable} with a fix in the language server" if fixable else ""
+    return f"Found {', '.join(parts)} in {files}{tail}."
+
+
+def json_report(findings: Sequence[Finding]) -> str:
+    return json.dumps({"findings": [
+        {
+            "path": f.path,
+            "line": f.range.start.line + 1,
+            "column": f.range.start.column + 1,
+            "end_line": f.range.end.line + 1,
+            "end_column": f.range.end.column + 1,
+            "severity": f.severity.label,
+            "code": f.code,
+            "message": f.message,
+        }
+        for f in findings
+    ]}, indent=2, ensure_ascii=False)

@@ -1,0 +1,58 @@
+"""The rule table: every code, in one place (like ruff's codes.rs). Codes never change."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
+from uv_index_guard.rules.credentials_over_http import CredentialsOverHttp
+from uv_index_guard.rules.deprecated_index_url import DeprecatedIndexUrl
+from uv_index_guard.rules.duplicate_index_name import DuplicateIndexName, DuplicateIndexNameUvToml
+from uv_index_guard.rules.empty_index_name import EmptyIndexName
+from uv_index_guard.rules.explicit_index_without_name import ExplicitIndexWithoutName
+from uv_index_guard.rules.gitlab_registry_url import GitlabRegistryUrl
+from uv_index_guard.rules.ignored_credential_key import IgnoredCredentialKey
+from uv_index_guard.rules.index_env_name_collision import IndexEnvNameCollision
+from uv_index_guard.rules.invalid_index_name import InvalidIndexName
+from uv_index_guard.rules.invalid_index_value import InvalidIndexValue
+from uv_index_guard.rules.invalid_settings import InvalidSettings
+from uv_index_guard.rules.invalid_toml import InvalidToml
+from uv_index_guard.rules.missing_index_url import MissingIndexUrl
+from uv_index_guard.rules.multiple_default_indexes import (
+    MultipleDefaultIndexes,
+    MultipleDefaultIndexesUvToml,
+)
+from uv_index_guard.rules.undeclared_index_reference import UndeclaredIndexReference
+from uv_index_guard.rules.unknown_index_key import UnknownIndexKey
+from uv_index_guard.rules.unknown_uv_toml_key import UnknownUvTomlKey
+from uv_index_guard.rules.unreadable_uv_settings import UnreadableUvSettings
+from uv_index_guard.rules.unused_explicit_index import UnusedExplicitIndex
+
+RULES: Final[tuple[Rule, ...]] = (
+    InvalidToml(),
+    InvalidSettings(),
+    MissingIndexUrl(),
+    InvalidIndexName(),
+    DuplicateIndexName(),
+    MultipleDefaultIndexes(),
+    ExplicitIndexWithoutName(),
+    InvalidIndexValue(),
+    UndeclaredIndexReference(),
+    UnknownUvTomlKey(),
+    UnknownIndexKey(),
+    IgnoredCredentialKey(),
+    EmptyIndexName(),
+    IndexEnvNameCollision(),
+    UnusedExplicitIndex(),
+    DuplicateIndexNameUvToml(),
+    MultipleDefaultIndexesUvToml(),
+    GitlabRegistryUrl(),
+    CredentialsOverHttp(),
+    DeprecatedIndexUrl(),
+    UnreadableUvSettings(),
+    CredentialsInUrl(),
+)
+CODES: Final[dict[str, Rule]] = {rule.code: rule for rule in RULES}
+
+__all__ = ["CODES", "RULES", "Context", "Rule"]

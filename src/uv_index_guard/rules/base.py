@@ -1,0 +1,95 @@
+"""What every rule gets: the configuration, and helpers that turn byte spans into findings."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from uv_index_guard.finding import Finding, Fix, Severity, TextEdit
+from uv_index_guard.model import Config
+from uv_index_guard.syntax import Entry, Scalar, Table, Value
+from uv_index_guard.text import Range
+
+DOCS_URL = "https://github.com/uv-index-guard/uv-index-guard/blob/main/docs/rules/{code}.md"
+
+
+class Context:
+    __slots__ = ("config", "path")
+
+    def __init__(self, config: Config, path: str) -> None:
+        self.config = config
+        self.path = path
+
+    @property
+    def data(self) -> bytes:
+        return self.config.doc.data
+
+    def range(self, start: int, end: int) -> Range:
+        return self.config.doc.range(start, end)
+
+    def finding(self, rule: Rule, start: int, end: int, message: str,
+                fixes: Iterable[Fix] = ()) -> Finding:
+        return Finding(self.path, self.range(start, end), rule.severity, rule.code, message,
+                       tuple(fixes))
+
+    def edit(self, start: int, end: int, new_text: str) -> TextEdit:
+        return TextEdit(self.range(start, end), new_text)
+
+    def replace_value(self, value: Value, new_text: str) -> TextEdit:
+        return self.edit(value.start, value.end, new_text)
+
+    def delete_entry(self, entry: Entry, table: Table) -> TextEdit:
+        """Remove `key = value` from a table, with its line or its comma."""
+        data = self.data
+        start, end = entry.item_start, entry.item_end
+        if table.how != "inline":
+            line_start = data.rfind(b"\n", 0, start) + 1
+            line_end = data.find(b"\n", end)
+            line_end = len(data) if line_end == -1 else line_end + 1
+            if not data[line_start:start].strip():
+                return self.edit(line_start, line_end, "")
+            return self.edit(start, end, "")
+        after = end
+        while after < len(data) and data[after : after + 1] in b" \t":
+            after += 1
+        if data[after : after + 1] == b",":
+            after += 1
+            while after < len(data) and data[after : after + 1] in b" \t":
+                after += 1
+            return self.edit(start, after, "")
+        before = start
+        while before > 0 and data[before - 1 : before] in b" \t":
+            before -= 1
+        if data[before - 1 : before] == b",":
+            return self.edit(before - 1, end, "")
+        return self.edit(start, end, "")
+
+
+def toml_string(text: str, like: Scalar | None = None) -> str:
+    """Quote ``text`` as a TOML string, keeping the literal style of ``like`` when possible."""
+    if (like is not None and like.raw.startswith("'") and "'" not in text
+            and text.isprintable()):
+        return f"'{text}'"
+    # JSON string escapes are valid TOML basic-string escapes.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @property
+    def docs_url(self) -> str:
+        return DOCS_URL.format(code=self.code)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.model import UrlValue, env_vars, url_values
+from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.tokens import is_password_placeholder, kind_of, mask
+from uv_index_guard.urls import UrlParts, split_url
+
+
+def secret_span(value: UrlValue, parts: UrlParts) -> tuple[int, int, str] | None:
+    """Byte span and text of the secret in a URL string (password, or a token as username)."""
+    url = value.url
+    if parts.password is not None and not is_password_placeholder(parts.password):
+        start, end, secret = parts.password_start, parts.userinfo_end, parts.password
+    elif parts.password is None and parts.username and kind_of(parts.username) is not None:
+        start, end, secret = parts.userinfo_start, parts.userinfo_end, parts.username
+    else:
+        return None
+    scalar = value.value
+    if scalar.is_single_line_plain:
+        base = scalar.content_start
+        return (base + len(url[:start].encode()), base + len(url[:end].encode()), secret)
+    return scalar.start, scalar.end, secret
+
+
+def where(value: UrlValue) -> str:
+    if value.index is not None and value.index.name:
+        return f"`{value.key}` of index `{value.index.name}`"
+    return f"`{value.key}`"
+
+
+def advice(value: UrlValue) -> str:
+    index = value.index
+    if value.key in ("publish-url", "check-url"):
+        return ("pass it at upload time instead: `UV_PUBLISH_PASSWORD` (with "
+                "`UV_PUBLISH_USERNAME`) or `uv publish --token`")
+    if index is not None and index.name:
+        user, password = env_vars(index.name)
+        return f"move it to `{password}` (and the username to `{user}`) or to keyring"
+    return ("declare the index with `[[tool.uv.index]]` and a `name`, then keep the secret in "
+            "`UV_INDEX_<NAME>_PASSWORD` or keyring")
+
+
+class CredentialsInUrl(Rule):
+    """UIG301: a password or token written into an index or upload URL."""
+
+    code = "UIG301"
+    name = "credentials-in-url"
+    severity = Severity.ERROR
+    summary = "A password or token is embedded in a URL"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for value in url_values(ctx.config):
+            parts = split_url(value.url)
+            if parts is None or not parts.has_userinfo:
+                continue
+            span = secret_span(value, parts)
+            if span is None:
+                continue
+            start, end, secret = span
+            kind = kind_of(secret)
+            what = f"a {kind.description} (`{mask(secret)}`)" if kind else "a password (`****`)"
+            yield ctx.finding(
+                self, start, end,
+                f"{where(value)} embeds {what}; it ends up in git, in lockfiles and in logs. "
+                f"Revoke it if it was ever committed, and {advice(value)}")

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from uv_index_guard.finding import Finding, Fix, Severity
+from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, Kind, Origin
+from uv_index_guard.rules.base import Context, Rule, toml_string
+from uv_index_guard.syntax import Array, Scalar, Table, Value
+
+_SPECIAL = ("http", "https", "ws", "wss", "ftp")
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
+_TYPE_NAMES = {"string": "string", "integer": "integer", "float": "float", "boolean": "boolean",
+               "datetime": "datetime", "array": "array", "table": "table"}
+
+
+def describe(value: Value) -> str:
+    if isinstance(value, Scalar):
+        if value.kind == "string":
+            return f'string "{value.py}"' if len(str(value.py)) < 40 else "a string"
+        return f"{_TYPE_NAMES.get(value.kind, value.kind)} `{value.raw}`"
+    return "a table" if isinstance(value, Table) else "an array"
+
+
+def url_problem(url: str, *, must_be_url: bool) -> str | None:
+    """What uv's URL parser objects to in ``url``, or None when it accepts it."""
+    if "://" not in url:
+        return f'relative URL without a base: "{url}"' if must_be_url else None
+    scheme, _, rest = url.partition("://")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        return None if not must_be_url else f'relative URL without a base: "{url}"'
+    separators = r"[/?#\\]" if scheme.lower() in _SPECIAL else r"[/?#]"
+    authority = re.split(separators, rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    if scheme.lower() not in _SPECIAL:
+        return None
+    if host.startswith("["):
+        close = host.find("]")
+        if close == -1:
+            return "invalid IPv6 address"
+        port = host[close + 1 :].removeprefix(":")
+        host = host[: close + 1]
+    else:
+        host, _, port = host.partition(":")
+    if not host:
+        return "empty host"
+    if not host.startswith("[") and _FORBIDDEN_HOST.search(host):
+        return "invalid international domain name"
+    if port and (not port.isdigit() or int(port) > 65535):
+        return "invalid port number"
+    return None
+
+
+class InvalidIndexValue(Rule):
+    """UIG106: a value uv cannot read: wrong type, unknown variant, an unparsable URL."""
+
+    code = "UIG106"
+    name = "invalid-index-value"
+    severity = Severity.ERROR
+    summary = "An index setting has a value uv cannot read"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        config = ctx.config
+        entry = config.index_entry
+        if entry is not None and not (isinstance(entry.value, Array) and all(
+                isinstance(i, Table) for i in entry.value.items)):
+            value = entry.value
+            if isinstance(value, Array):
+                bad = next(i for i in value.items if not isinstance(i, Table))
+                yield ctx.finding(self, bad.start, bad.end,
+                                  f"invalid type: {describe(bad)}, expected an index table "
+                                  "`{ name = \"...\", url = \"...\" }`")
+            else:
+                yield ctx.finding(self, value.start, value.end,
+                                  f"invalid type: {describe(value)}, expected an array of index "
+                                  "tables (`[[tool.uv.index]]`)")
+        for index in config.indexes:
+            if index.origin is Origin.INDEX:
+                yield from self.check_table(ctx, index.value)
+            elif config.kind is Kind.UV_TOML:
+                yield from self.check_legacy(ctx, index.value)
+        if config.kind is Kind.UV_TOML and config.uv is not None:
+            yield from self.check_legacy_types(ctx, config.uv)
+
+    def check_legacy(self, ctx: Context, value: Value) -> Iterator[Finding]:
+        if isinstance(value, Scalar) and value.kind == "string":
+            problem = url_problem(value.py, must_be_url=False)
+            if problem:
+                yield ctx.finding(self, value.start, value.end, f"invalid URL: {problem}")
+
+    def check_legacy_types(self, ctx: Context, uv: Table) -> Iterator[Finding]:
+        for message, value in legacy_type_errors(uv):
+            yield ctx.finding(self, value.start, value.end, message)
+
+    def check_table(self, ctx: Context, table: Value) -> Iterator[Finding]:
+        if not isinstance(table, Table):
+            return
+        for key, entry in table.entries.items():
+            value = entry.value
+            message, fix = self.value_problem(ctx, key, value)
+            if message:
+                yield ctx.finding(self, value.start, value.end, f"`{key}`: {message}",
+                                  [fix] if fix else [])
+
+    def value_problem(self, ctx: Context, key: str, value: Value) -> tuple[str | None, Fix | None]:
+        is_str = isinstance(value, Scalar) and value.kind == "string"
+        if key in ("name", "url", "publish-url", "format", "authenticate", "exclude-newer",
+                   "hash-algorithm") and not is_str:
+            return f"invalid type: {describe(value)}, expected a string", None
+        if key in BOOL_KEYS:
+            if isinstance(value, Scalar) and value.kind == "boolean":
+                return None, None
+            fix = None
+            if is_str and str(value.py).strip().lower() in ("true", "false", "yes", "no"):
+                new = "true" if str(value.py).strip().lower() in ("true", "yes") else "false"
+                fix = Fix(f"Replace with `{new}`", (ctx.replace_value(value, new),))
+            return f"invalid type: {describe(value)}, expected a boolean", fix
+        if key in ENUM_VALUES and isinstance(value, Scalar):
+            allowed = ENUM_VALUES[key]
+            if value.py not in allowed:
+                choices = ", ".join(f"`{a}`" for a in allowed)
+                fix = None
+                lowered = str(value.py).strip().lower()
+                if lowered in allowed:
+                    fix = Fix(f"Replace with `\"{lowered}\"`",
+                              (ctx.replace_value(value, toml_string(lowered, value)),))
+                return f"unknown variant `{value.py}`, expected one of {choices}", fix
+        if key in ("url", "publish-url") and isinstance(value, Scalar):
+            problem = url_problem(value.py, must_be_url=key == "publish-url")
+            if problem:
+                return f"invalid URL: {problem}", None
+        if key == "ignore-error-codes":
+            return self.codes_problem(ctx, value)
+        if key == "cache-control":
+            if not isinstance(value, Table):
+                return (f"invalid type: {describe(value)}, expected a table "
+                        "`{ api = \"...\", files = \"...\" }`"), None
+            for sub in ("api", "files"):
+                v = value.get(sub)
+                if v is not None and not (isinstance(v, Scalar) and v.kind == "string"):
+                    return f"`{sub}`: invalid type: {describe(v)}, expected a string", None
+        return None, None
+
+    def codes_problem(self, ctx: Context, value: Value) -> tuple[str | None, Fix | None]:
+        if not isinstance(value, Array):
+            return f"invalid type: {describe(value)}, expected an array of status codes", None
+        for item in value.items:
+            if isinstance(item, Scalar) and item.kind == "integer":
+                if item.py is None or not 0 <= item.py <= 65535:
+                    return f"invalid value: integer `{item.raw}`, expected u16", None
+                continue
+            fix = None
+            if all(isinstance(i, Scalar) and (i.kind == "integer" or str(i.py).isdigit())
+                   for i in value.items):
+                numbers = ", ".join(str(int(i.py)) for i in value.items if isinstance(i, Scalar))
+                fix = Fix("Write the status codes as numbers",
+                          (ctx.replace_value(value, f"[{numbers}]"),))
+            return f"invalid type: {describe(item)}, expected u16 (an HTTP status code)", fix
+        return None, None
+
+
+def legacy_type_errors(uv: Table) -> Iterator[tuple[str, Value]]:
+    """Type errors in `index-url` / `extra-index-url`."""
+    legacy = uv.get("index-url")
+    if legacy is not None and not (isinstance(legacy, Scalar) and legacy.kind == "string"):
+        yield f"`index-url`: invalid type: {describe(legacy)}, expected a string", legacy
+    extra = uv.get("extra-index-url")
+    if extra is not None:
+        if not isinstance(extra, Array):
+            yield f"`extra-index-url`: invalid type: {describe(extra)}, expected a sequence", extra
+        else:
+            for item in extra.items:
+                if not (isinstance(item, Scalar) and item.kind == "string"):
+                    yield (f"`extra-index-url`: invalid type: {describe(item)}, expected a string",
+                           item)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.syntax import Array, Scalar
+
+SETTINGS_KEYS = ("ignore", "exclude")
+
+
+class InvalidSettings(Rule):
+    """UIG002: `[tool.uv-index-guard]` has an unknown key, a wrong type or an unknown code."""
+
+    code = "UIG002"
+    name = "invalid-settings"
+    severity = Severity.WARNING
+    summary = "`[tool.uv-index-guard]` has a problem"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        from uv_index_guard.rules import CODES
+
+        settings = ctx.config.settings
+        if settings is None:
+            return
+        for key, entry in settings.entries.items():
+            if key not in SETTINGS_KEYS:
+                yield ctx.finding(self, entry.key_start, entry.key_end,
+                                  f"unknown key `{key}` in `[tool.uv-index-guard]`; known keys: "
+                                  + ", ".join(f"`{k}`" for k in SETTINGS_KEYS))
+                continue
+            value = entry.value
+            if not isinstance(value, Array) or not all(
+                    isinstance(i, Scalar) and i.kind == "string" for i in value.items):
+                yield ctx.finding(self, value.start, value.end,
+                                  f"`{key}` must be an array of strings")
+                continue
+            if key == "ignore":
+                for item in value.items:
+                    assert isinstance(item, Scalar)
+                    if item.py not in CODES:
+                        yield ctx.finding(self, item.start, item.end,
+                                          f"unknown rule code `{item.py}` in `ignore`")

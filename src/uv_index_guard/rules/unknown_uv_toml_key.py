@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.model import Kind
+from uv_index_guard.rules.base import Context, Rule, did_you_mean
+
+# The top-level keys uv 0.13 accepts in uv.toml (the list of its "unknown field" error).
+UV_SETTINGS_KEYS = frozenset(
+    """
+required-version system-certs native-tls offline no-cache cache-dir preview preview-features
+python-preference python-downloads concurrent-downloads concurrent-builds concurrent-installs
+index index-url extra-index-url no-index find-links index-strategy keyring-provider http-proxy
+https-proxy no-proxy allow-insecure-host resolution prerelease prerelease-package fork-strategy
+dependency-metadata config-settings config-settings-package no-build-isolation require-build-
+hashes no-build-isolation-package extra-build-dependencies extra-build-variables exclude-newer
+exclude-newer-package link-mode compile-bytecode no-sources no-sources-package upgrade upgrade-
+package reinstall reinstall-package no-build no-build-package no-binary no-binary-package torch-
+backend python-install-mirror pypy-install-mirror graalpy-install-mirror pyodide-install-mirror
+python-downloads-json-url publish-url trusted-publishing check-url add-bounds audit pip cache-
+keys override-dependencies exclude-dependencies constraint-dependencies build-constraint-
+dependencies environments required-environments minimum-libc-version conflicts workspace sources
+managed package default-groups dependency-groups dev-dependencies build-backend
+""".split()
+)
+
+
+class UnknownUvTomlKey(Rule):
+    """UIG108: uv.toml has a top-level key uv does not know; uv refuses the file."""
+
+    code = "UIG108"
+    name = "unknown-uv-toml-key"
+    severity = Severity.ERROR
+    summary = "uv.toml has a key uv does not know"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.config.kind is not Kind.UV_TOML:
+            return
+        for key, entry in ctx.config.doc.root.entries.items():
+            if key in UV_SETTINGS_KEYS:
+                continue
+            guess = did_you_mean(key, UV_SETTINGS_KEYS)
+            hint = f"; did you mean `{guess}`?" if guess else ""
+            yield ctx.finding(self, entry.key_start, entry.key_end,
+                              f"unknown field `{key}` in uv.toml; uv refuses the whole file{hint}")

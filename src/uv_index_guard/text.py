@@ -1,0 +1,95 @@
+"""Positions and ranges.
+
+The core counts positions as 0-based lines and 0-based columns in Unicode code points.
+tree-sitter reports UTF-8 byte offsets; :class:`LineIndex` converts them once per parse.
+The CLI adds 1 to both; the language server converts columns to UTF-16 at its edge.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(line: int, column: int, end_line: int, end_column: int) -> Range:
+        return Range(Position(line, column), Position(end_line, end_column))
+
+
+class LineIndex:
+    """Maps UTF-8 byte offsets of one text to code-point positions and back."""
+
+    __slots__ = ("_ascii", "_data", "_starts")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        starts = [0]
+        find = data.find
+        i = find(b"\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find(b"\n", i + 1)
+        self._starts = starts
+        self._ascii = data.isascii()
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def line_start(self, line: int) -> int:
+        return self._starts[min(line, len(self._starts) - 1)]
+
+    def line_bytes(self, line: int) -> bytes:
+        start = self._starts[line]
+        end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self._data)
+        return self._data[start:end]
+
+    def position(self, offset: int) -> Position:
+        """Position of a byte offset."""
+        line = bisect_right(self._starts, offset) - 1
+        column = offset - self._starts[line]
+        if not self._ascii and column:
+            prefix = self._data[self._starts[line] : offset]
+            if not prefix.isascii():
+                column = len(prefix.decode("utf-8", "replace"))
+        return Position(line, column)
+
+    def point(self, row: int, byte_column: int) -> Position:
+        """Position of a tree-sitter point (row, byte column)."""
+        if self._ascii or not byte_column:
+            return Position(row, byte_column)
+        start = self._starts[row]
+        prefix = self._data[start : start + byte_column]
+        if prefix.isascii():
+            return Position(row, byte_column)
+        return Position(row, len(prefix.decode("utf-8", "replace")))
+
+    def range(self, start: int, end: int) -> Range:
+        return Range(self.position(start), self.position(end))
+
+    def offset(self, position: Position) -> int:
+        """Byte offset of a position (columns past the line end clamp to it)."""
+        if position.line >= len(self._starts):
+            return len(self._data)
+        start = self._starts[position.line]
+        if self._ascii:
+            line_end = self._line_end(position.line)
+            return min(start + position.column, line_end)
+        line = self.line_bytes(position.line).decode("utf-8", "replace")
+        return start + len(line[: position.column].encode("utf-8"))
+
+    def _line_end(self, line: int) -> int:
+        if line + 1 < len(self._starts):
+            return self._starts[line + 1] - 1
+        return len(self._data)
