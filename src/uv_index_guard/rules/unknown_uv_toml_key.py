@@ -13,15 +13,16 @@ required-version system-certs native-tls offline no-cache cache-dir preview prev
 python-preference python-downloads concurrent-downloads concurrent-builds concurrent-installs
 index index-url extra-index-url no-index find-links index-strategy keyring-provider http-proxy
 https-proxy no-proxy allow-insecure-host resolution prerelease prerelease-package fork-strategy
-dependency-metadata config-settings config-settings-package no-build-isolation require-build-
-hashes no-build-isolation-package extra-build-dependencies extra-build-variables exclude-newer
-exclude-newer-package link-mode compile-bytecode no-sources no-sources-package upgrade upgrade-
-package reinstall reinstall-package no-build no-build-package no-binary no-binary-package torch-
-backend python-install-mirror pypy-install-mirror graalpy-install-mirror pyodide-install-mirror
-python-downloads-json-url publish-url trusted-publishing check-url add-bounds audit pip cache-
-keys override-dependencies exclude-dependencies constraint-dependencies build-constraint-
-dependencies environments required-environments minimum-libc-version conflicts workspace sources
-managed package default-groups dependency-groups dev-dependencies build-backend
+dependency-metadata config-settings config-settings-package no-build-isolation
+require-build-hashes no-build-isolation-package extra-build-dependencies extra-build-variables
+exclude-newer exclude-newer-package link-mode compile-bytecode no-sources no-sources-package
+upgrade upgrade-package reinstall reinstall-package no-build no-build-package no-binary
+no-binary-package torch-backend python-install-mirror pypy-install-mirror
+graalpy-install-mirror pyodide-install-mirror python-downloads-json-url publish-url
+trusted-publishing check-url add-bounds audit pip cache-keys override-dependencies
+exclude-dependencies constraint-dependencies build-constraint-dependencies environments
+required-environments minimum-libc-version conflicts workspace sources managed package
+default-groups dependency-groups dev-dependencies build-backend
 """.split()
 )
 
