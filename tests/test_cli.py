@@ -1,0 +1,211 @@
+"""`uv-index-guard check` as a user runs it: exit codes, formats, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from uv_index_guard.cli import main
+
+PROJECT = """[project]
+name = "demo"
+version = "0.1.0"
+"""
+CLEAN = PROJECT + """
+[[tool.uv.index]]
+name = "internal"
+url = "https://pypi.internal.example/simple"
+"""
+BROKEN = PROJECT + """
+[[tool.uv.index]]
+name = "internal"
+url = "https://pypi.internal.example/simple"
+explict = true
+default = true
+
+[[tool.uv.index]]
+name = "other"
+url = "https://other.example/simple"
+default = true
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_clean_file_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "pyproject.toml", CLEAN)
+    code, out, _ = run(capsys, "check", str(f))
+    assert code == 0
+    assert "All checks passed! (1 file checked)" in out
+
+
+def test_text_output_is_path_line_col_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "pyproject.toml", BROKEN)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check")
+    assert code == 1
+    lines = out.splitlines()
+    assert "pyproject.toml:8:1: UIG201 [*] unknown index key `explict`" in lines[0]
+    assert any(line.startswith("pyproject.toml:14:11: UIG104") for line in lines)
+    assert lines[-1].startswith("Found 1 error, 1 warning in 1 file")
+
+
+def test_json_output_exact_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "pyproject.toml", BROKEN)
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert code == 1
+    data = json.loads(out)
+    assert list(data) == ["findings"]
+    keys = ["path", "line", "column", "end_line", "end_column", "severity", "code", "message"]
+    for item in data["findings"]:
+        assert list(item) == keys
+        assert item["severity"] in ("error", "warning", "info")
+        assert item["line"] >= 1 and item["column"] >= 1
+    codes = {(i["code"], i["line"], i["column"], i["end_column"]) for i in data["findings"]}
+    assert ("UIG104", 14, 11, 15) in codes
+    assert ("UIG201", 8, 1, 8) in codes
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("error", 1), ("warning", 1), ("info", 1)])
+def test_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str], fail_on: str,
+                 expected: int) -> None:
+    f = write(tmp_path / "pyproject.toml", BROKEN)
+    assert run(capsys, "check", "--fail-on", fail_on, str(f))[0] == expected
+
+
+def test_warnings_pass_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "pyproject.toml", CLEAN + "explict = true\n")
+    assert run(capsys, "check", str(f))[0] == 0
+    assert run(capsys, "check", "--fail-on", "warning", str(f))[0] == 1
+
+
+def test_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "pyproject.toml", b"\x00\x01\x02binary")
+    code, out, err = run(capsys, "check", str(f))
+    assert code == 2
+    assert err.strip().endswith("pyproject.toml: is a binary file, not TOML")
+    assert "Traceback" not in err
+
+
+def test_non_utf8_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "uv.toml", "# caf\xe9\n".encode("latin-1"))
+    code, _, err = run(capsys, "check", str(f))
+    assert code == 2
+    assert "not valid UTF-8 (byte 0xe9 on line 1)" in err
+
+
+def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = write(tmp_path / "pyproject.toml", "")
+    code, out, err = run(capsys, "check", str(f))
+    assert code == 0
+    assert "is empty; nothing to check" in err
+    assert "All checks passed!" in out
+
+
+def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", str(tmp_path / "nope.toml"))
+    assert code == 2
+    assert "no such file or directory" in err
+    assert out == ""
+
+
+def test_directory_without_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "readme.txt", "hello")
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 0
+    assert "no `pyproject.toml` or `uv.toml` found under" in err
+
+
+def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "xml"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: argument --format: invalid choice" in err
+    assert "Traceback" not in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from uv_index_guard import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"uv-index-guard {__version__}"
+
+
+def test_directory_walk_skips_ignored_venvs_and_node_modules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "pyproject.toml", CLEAN)
+    write(tmp_path / "pkg" / "uv.toml", '[[index]]\nurl = "https://x.example/simple"\n'
+          'explicit = true\n')
+    write(tmp_path / ".venv" / "pyvenv.cfg", "home = /usr\n")
+    write(tmp_path / ".venv" / "lib" / "pyproject.toml", BROKEN)
+    write(tmp_path / "env2" / "pyvenv.cfg", "home = /usr\n")
+    write(tmp_path / "env2" / "pyproject.toml", BROKEN)
+    write(tmp_path / "node_modules" / "x" / "pyproject.toml", BROKEN)
+    write(tmp_path / "build" / "pyproject.toml", BROKEN)
+    write(tmp_path / "vendored" / "keep" / "uv.toml", "bogus = 1\n")
+    write(tmp_path / ".gitignore", "build/\n/vendored/*\n!/vendored/keep/\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check", "--format", "json", ".")
+    paths = {f["path"] for f in json.loads(out)["findings"]}
+    assert paths == {os.path.join("pkg", "uv.toml"), os.path.join("vendored", "keep", "uv.toml")}
+    assert code == 1
+
+
+def test_uv_toml_uses_ignore_from_nearest_pyproject(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "pyproject.toml", PROJECT + '\n[tool.uv-index-guard]\nignore = ["UIG209"]\n')
+    f = write(tmp_path / "sub" / "uv.toml",
+              '[[index]]\nname = "m"\nurl = "http://mirror.example/simple"\n'
+              'authenticate = "always"\n')
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert json.loads(out)["findings"] == []
+    assert code == 0
+    (tmp_path / "pyproject.toml").write_text(PROJECT)
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert [x["code"] for x in json.loads(out)["findings"]] == ["UIG209"]
+
+
+def test_secret_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    token = "glpat-" + "Zq8Lr2Vw5Xt9" + "Nc3Hb7Km"
+    f = write(tmp_path / "pyproject.toml", PROJECT + f"""
+[[tool.uv.index]]
+name = "gitlab"
+url = "https://__token__:{token}@gitlab.example.com/api/v4/projects/7/packages/pypi/simple"
+""")
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, "check", "--format", fmt, str(f))
+        assert code == 1
+        assert token not in out + err
+        assert token[6:] not in out + err
+        assert "glpat-…b7Km" in out
+
+
+def test_module_entry_point(tmp_path: Path) -> None:
+    f = write(tmp_path / "pyproject.toml", CLEAN)
+    proc = subprocess.run([sys.executable, "-m", "uv_index_guard", "check", str(f)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "All checks passed!" in proc.stdout
