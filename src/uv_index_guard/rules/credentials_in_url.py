@@ -64,5 +64,5 @@ class CredentialsInUrl(Rule):
             what = f"a {kind.description} (`{mask(secret)}`)" if kind else "a password (`****`)"
             yield ctx.finding(
                 self, start, end,
-                f"{where(value)} embeds {what}; it ends up in git, in lockfiles and in logs. "
+                f"{where(value)} embeds {what}; it ends up in git and in every clone. "
                 f"Revoke it if it was ever committed, and {advice(value)}")

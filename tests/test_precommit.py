@@ -1,0 +1,70 @@
+"""The `uv-index-check` hook for real: pre-commit try-repo on this repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "glpat-" + "Rt5Yp8Wq2Ls6" + "Vd9Kx3Mn"
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def try_repo(repo: Path, home: Path, hook: str) -> subprocess.CompletedProcess[str]:
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable))
+    assert pre_commit, "pre-commit is a test dependency"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run([pre_commit, "try-repo", str(ROOT), hook], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.email", "dev@example.com")
+    git(tmp_path, "config", "user.name", "Dev")
+    return tmp_path
+
+
+def test_hook_blocks_token_in_staged_pyproject(repo: Path, pre_commit_home: Path) -> None:
+    (repo / "pyproject.toml").write_text(f"""[project]
+name = "demo"
+version = "0.1.0"
+
+[[tool.uv.index]]
+name = "gitlab"
+url = "https://__token__:{TOKEN}@gitlab.example.com/api/v4/projects/9/packages/pypi/simple"
+""")
+    (repo / "README.md").write_text("not checked\n")
+    git(repo, "add", "pyproject.toml", "README.md")
+    proc = try_repo(repo, pre_commit_home, "uv-index-check")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "pyproject.toml:7:" in output and "UIG301" in output
+    assert "UV_INDEX_GITLAB_PASSWORD" in output
+    assert TOKEN not in output and TOKEN[6:] not in output
+
+
+def test_hook_passes_clean_config(repo: Path, pre_commit_home: Path) -> None:
+    (repo / "sub").mkdir()
+    (repo / "sub" / "uv.toml").write_text(
+        '[[index]]\nname = "gitlab"\n'
+        'url = "https://__token__@gitlab.example.com/api/v4/projects/9/packages/pypi/simple"\n'
+        'authenticate = "always"\n')
+    git(repo, "add", "sub/uv.toml")
+    proc = try_repo(repo, pre_commit_home, "uv-index-check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
