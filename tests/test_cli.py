@@ -100,7 +100,7 @@ def test_warnings_pass_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = write(tmp_path / "pyproject.toml", b"\x00\x01\x02binary")
-    code, out, err = run(capsys, "check", str(f))
+    code, _, err = run(capsys, "check", str(f))
     assert code == 2
     assert err.strip().endswith("pyproject.toml: is a binary file, not TOML")
     assert "Traceback" not in err
