@@ -75,7 +75,7 @@ def edited(draw: st.DrawFn) -> str:
 
 def is_valid_toml(text: str) -> bool:
     try:
-        tomllib.loads(text)
+        tomllib.loads(text.removeprefix("\ufeff"))  # uv, like us, allows a BOM
     except tomllib.TOMLDecodeError:
         return False
     return True

@@ -185,9 +185,13 @@ def parse(text: str, old: Document | None = None) -> Document:
     builder = _Builder(data)
     root = builder.build(tree.root_node)
     doc = Document(text, data, tree, LineIndex(data), root)
-    if tree.root_node.has_error or builder.conflict:
+    if tree.root_node.has_error or builder.conflict or _BAD_ESCAPE.search(data):
         doc.problems = _problems(doc, tree.root_node)
     return doc
+
+
+# Escapes that tree-sitter-toml accepts but TOML forbids (surrogates, beyond U+10FFFF).
+_BAD_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\\U(?!00(?:0|10))")
 
 
 # --- building the tree -------------------------------------------------------------------
@@ -435,7 +439,10 @@ def _problems(doc: Document, root: Node) -> list[SyntaxProblem]:
     found: list[SyntaxProblem] = []
     spec_line = -1
     try:
-        tomllib.loads(doc.text)
+        # uv reads a leading byte-order mark as whitespace; tomllib rejects it.
+        tomllib.loads(doc.text.removeprefix("\ufeff"))
+        # tomllib is the spec: what it accepts is valid, whatever tree-sitter thought.
+        return found
     except tomllib.TOMLDecodeError as exc:
         message, start = _tomllib_problem(doc, str(exc))
         spec_line = doc.lines.position(start).line
