@@ -50,6 +50,12 @@ class ExplicitIndexWithoutName(Rule):
 
 
 def _safe(url: str) -> str:
+    """The URL for a message: password as `****`, a token used as the username masked."""
+    from uv_index_guard.tokens import kind_of, mask
     from uv_index_guard.urls import redact
 
+    parts = split_url(url)
+    if parts is not None and parts.password is None and kind_of(parts.username) is not None:
+        url = (url[: parts.userinfo_start] + mask(parts.username)
+               + url[parts.userinfo_end :])
     return redact(url)

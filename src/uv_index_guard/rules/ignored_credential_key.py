@@ -7,6 +7,7 @@ from uv_index_guard.model import env_vars
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.rules.unknown_index_key import CREDENTIAL_KEYS
 from uv_index_guard.syntax import Scalar
+from uv_index_guard.tokens import kind_of
 from uv_index_guard.urls import split_url, with_username
 
 USERNAME_KEYS = frozenset({"username", "user"})
@@ -37,7 +38,8 @@ class IgnoredCredentialKey(Rule):
                     value, url = entry.value, index.scalar("url")
                     parts = split_url(index.url or "")
                     if (isinstance(value, Scalar) and value.kind == "string" and url is not None
-                            and parts is not None and parts.password is None and value.py):
+                            and parts is not None and parts.password is None and value.py
+                            and kind_of(value.py) is None):
                         new_url = with_username(index.url or "", value.py)
                         fixes.append(Fix(
                             f"Put the username `{value.py}` into the URL and remove `{key}`",

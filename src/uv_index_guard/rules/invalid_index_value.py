@@ -7,6 +7,7 @@ from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, Kind, Origin
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.syntax import Array, Scalar, Table, Value
+from uv_index_guard.tokens import find_tokens, mask
 
 _SPECIAL = ("http", "https", "ws", "wss", "ftp")
 _FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
@@ -22,13 +23,22 @@ def describe(value: Value) -> str:
     return "a table" if isinstance(value, Table) else "an array"
 
 
+def _shown(url: str) -> str:
+    """``url`` for a message: no userinfo, tokens masked (a relative URL has no parsed parts)."""
+    if "@" in url:
+        url = "****@" + url.rpartition("@")[2]
+    for match in reversed(list(find_tokens(url))):
+        url = url[: match.start] + mask(match.text(url)) + url[match.end :]
+    return url
+
+
 def url_problem(url: str, *, must_be_url: bool) -> str | None:
     """What uv's URL parser objects to in ``url``, or None when it accepts it."""
     if "://" not in url:
-        return f'relative URL without a base: "{url}"' if must_be_url else None
+        return f'relative URL without a base: "{_shown(url)}"' if must_be_url else None
     scheme, _, rest = url.partition("://")
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
-        return None if not must_be_url else f'relative URL without a base: "{url}"'
+        return None if not must_be_url else f'relative URL without a base: "{_shown(url)}"'
     separators = r"[/?#\\]" if scheme.lower() in _SPECIAL else r"[/?#]"
     authority = re.split(separators, rest, maxsplit=1)[0]
     host = authority.rpartition("@")[2]
