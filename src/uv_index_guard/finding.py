@@ -48,6 +48,10 @@ class Finding:
     code: str
     message: str
     fixes: tuple[Fix, ...] = field(default=())
+    # Secret findings: a hash of the secret (never the secret) and, in history scans, the
+    # commit that added it.
+    fingerprint: str | None = None
+    commit: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -66,16 +66,25 @@ PYPI_KIND: Final = TokenKind("pypi-token", "pypi-", "PyPI API token",
 ALL_KINDS: Final = (*GITLAB_KINDS, PYPI_KIND)
 _BY_PREFIX: Final = {k.prefix.lower(): k for k in ALL_KINDS}
 
-# One scan for every prefix; the body is validated per kind afterwards. An instance-wide
-# prefix (`acme-glpat-...`) is part of the match but not of the kind's prefix.
-_PREFIXES = sorted((re.escape(k.prefix) for k in ALL_KINDS), key=len, reverse=True)
-TOKEN_RE: Final = re.compile(
-    r"(?<![0-9A-Za-z_-])(?:[0-9A-Za-z]{1,20}-)?(" + "|".join(_PREFIXES) + r")"
-    r"([0-9A-Za-z_.=-]{8,520})",
+# Finders over bytes, one per literal lead so that `re` can skip ahead with its fast literal
+# search (a single alternation of every prefix is several times slower). Each captures the
+# kind's prefix and the run of token characters after it; the body is validated per kind.
+_BODY = rb"([0-9A-Za-z_.=-]{8,520})(?![0-9A-Za-z_.=-])"
+_GL_PREFIXES = sorted((k.prefix[2:-1] for k in GITLAB_KINDS if k.prefix.startswith("gl")),
+                      key=len, reverse=True)
+FINDERS: Final[tuple[re.Pattern[bytes], ...]] = (
+    re.compile(rb"(gl(?:" + "|".join(_GL_PREFIXES).encode() + rb")-)" + _BODY),
+    re.compile(rb"(GR1348941)" + _BODY),
+    re.compile(rb"(_gitlab_session=)" + _BODY),
+    re.compile(rb"(pypi-)" + _BODY),
 )
+# Literal leads of the finders: a text without any of them holds no token.
+KEYWORDS: Final = (b"gl", b"GR1348941", b"_gitlab_session=", b"pypi-")
+_TOKEN_CHARS: Final = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
+_ALNUM: Final = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # The routable layout: base64url payload, optional version, 2-char length, 7-char CRC32.
-_ROUTABLE = re.compile(r"([0-9A-Za-z_-]{27,300})\.(?:(\d\d)\.)?([0-9a-z]{2})([0-9a-z]{7})")
-# Words that make a token-shaped string a documentation placeholder.
+_ROUTABLE = re.compile(r"([0-9A-Za-z_-]{27,300})\.(?:([0-9a-z]{2})\.)?([0-9a-z]{2})([0-9a-z]{7})")
+# Words that make a short token-shaped string a documentation placeholder.
 _PLACEHOLDER_WORDS = ("xxxx", "your", "token", "example", "placeholder", "redacted", "changeme",
                       "dummy", "secret", "sample", "here", "fake", "insert")
 
@@ -93,38 +102,83 @@ class TokenMatch:
         return source[self.start : self.end]
 
 
+def _token_start(data: bytes, lead: int, floor: int, instance: bool) -> int:
+    """Where a token whose kind prefix starts at ``lead`` begins; -1 inside a longer word.
+
+    An instance-wide prefix (``acme-glpat-...``, 1-20 alphanumerics and a dash) belongs to
+    the token. Otherwise the byte before must not be a token character.
+    """
+    if lead <= floor:
+        return lead
+    before = data[lead - 1]
+    if instance and before == 0x2D:  # "-"
+        k = lead - 1
+        while k > floor and data[k - 1] in _ALNUM and lead - 1 - k <= 20:
+            k -= 1
+        n = lead - 1 - k
+        if 1 <= n <= 20 and (k == floor or data[k - 1] not in _TOKEN_CHARS):
+            return k
+        return -1
+    return -1 if before in _TOKEN_CHARS else lead
+
+
+def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[TokenMatch]:
+    """Every non-placeholder token starting in ``data[pos:endpos]``, as byte spans.
+
+    Bytes before ``pos`` are only context (a token must not continue a longer word).
+    """
+    if endpos is None:
+        endpos = len(data)
+    for finder in FINDERS:
+        instance = finder is FINDERS[0]
+        for m in finder.finditer(data, pos, endpos):
+            start = _token_start(data, m.start(), 0, instance)
+            if start < 0:
+                continue
+            whole = data[start : m.end()].decode("ascii")
+            found = classify(whole, m.group(1).decode("ascii"), m.group(2).decode("ascii"))
+            if found is None:
+                continue
+            kind, length, routable, ok = found
+            yield TokenMatch(start, start + length, kind, routable, ok)
+
+
 def find_tokens(text: str) -> Iterator[TokenMatch]:
-    """Every token in ``text`` that is not a placeholder, with its full span."""
-    for m in TOKEN_RE.finditer(text):
-        found = classify(m.group(0), m.group(1), m.group(2))
-        if found is None:
-            continue
-        kind, length, routable, ok = found
-        start = m.start()
-        yield TokenMatch(start, start + length, kind, routable, ok)
+    """Every token in ``text`` that is not a placeholder, with its full span (code points)."""
+    data = text.encode("utf-8", "surrogatepass")
+    matches = sorted(find_token_spans(data), key=lambda t: t.start)
+    if len(data) == len(text):
+        yield from matches
+        return
+    for t in matches:
+        start = len(data[: t.start].decode("utf-8", "surrogatepass"))
+        yield TokenMatch(start, start + (t.end - t.start), t.kind, t.routable, t.checksum_ok)
 
 
 def classify(whole: str, prefix: str, body: str) -> tuple[TokenKind, int, bool, bool | None] | None:
-    """Validate one candidate; returns (kind, length of the match, routable, checksum ok)."""
+    """Validate one candidate; returns (kind, length of the match, routable, checksum ok).
+
+    ``whole`` is the candidate from its start (with any instance prefix) to the end of
+    ``body``, the run of token characters after the kind's ``prefix``.
+    """
     kind = _BY_PREFIX.get(prefix.lower())
     if kind is None or (prefix != kind.prefix and kind.prefix != "GR1348941"):
         return None
     head = len(whole) - len(body)
     body = body.rstrip(".=")
     if kind.prefix.startswith("gl"):
-        routable = _ROUTABLE.match(body)
-        if routable is not None and routable.end() == len(body):
+        routable = _ROUTABLE.fullmatch(body)
+        if routable is not None:
             if is_placeholder(routable.group(1)):
                 return None
             return kind, head + len(body), True, routable_checksum_ok(whole[: head + len(body)])
-    body = body.split(".", 1)[0].split("=", 1)[0]
-    if kind.legacy is None:
+    body = body.split(".", 1)[0]
+    if kind.prefix != "_gitlab_session=":
+        body = body.split("=", 1)[0]
+    if kind.legacy is None or kind.legacy.match(body) is None:
         return None
-    m = kind.legacy.match(body)
-    if m is None:
-        return None
-    # A legacy token is exactly its length unless the kind has an open-ended length; a longer
-    # run of token characters is still reported whole so no suffix is left behind.
+    # A legacy token of a fixed length followed by more token characters is reported whole,
+    # so no part of it is left out of the span (and out of a redaction).
     if is_placeholder(body):
         return None
     return kind, head + len(body), False, None
@@ -174,7 +228,7 @@ def is_placeholder(secret: str) -> bool:
     if s.startswith(("$", "%", "<", "{", "[")) or "${" in s or "{{" in s:
         return True
     low = s.lower()
-    if any(word in low for word in _PLACEHOLDER_WORDS):
+    if len(s) <= 64 and any(word in low for word in _PLACEHOLDER_WORDS):
         return True
     return len(s) >= 8 and (shannon_entropy(s) < 3.0 or _sequential(s))
 
