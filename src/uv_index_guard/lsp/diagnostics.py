@@ -1,0 +1,69 @@
+"""Findings as LSP diagnostics, with the engine's fixes serialized in ``data``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.lsp.convert import ClientMapper
+from uv_index_guard.rules import CODES
+
+SOURCE = "uv-index-guard"
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+# Rule names whose findings are tagged: code that does nothing, and deprecated settings.
+_TAGS = {
+    "unused-explicit-index": types.DiagnosticTag.Unnecessary,
+    "deprecated-index-url": types.DiagnosticTag.Deprecated,
+}
+
+
+def to_diagnostic(finding: Finding, mapper: ClientMapper, version: int) -> types.Diagnostic:
+    rule = CODES.get(finding.code)
+    tag = _TAGS.get(rule.name) if rule is not None else None
+    return types.Diagnostic(
+        range=mapper.range(finding.range),
+        message=finding.message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule.docs_url) if rule else None,
+        source=SOURCE,
+        tags=[tag] if tag is not None else None,
+        data=fix_data(finding, mapper, version) if finding.fixes else None,
+    )
+
+
+def fix_data(finding: Finding, mapper: ClientMapper, version: int) -> dict[str, Any]:
+    """The finding's fixes in client units, tied to the document version they apply to."""
+    return {
+        "version": version,
+        "fixes": [
+            {
+                "title": fix.title,
+                "safe": fix.safe,
+                "edits": [
+                    {"range": _range_json(mapper.range(edit.range)), "newText": edit.new_text}
+                    for edit in fix.edits
+                ],
+            }
+            for fix in finding.fixes
+        ],
+    }
+
+
+def _range_json(rng: types.Range) -> dict[str, dict[str, int]]:
+    return {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
+    }
+
+
+def diagnostics(findings: list[Finding], mapper: ClientMapper,
+                version: int) -> list[types.Diagnostic]:
+    return [to_diagnostic(f, mapper, version) for f in findings]

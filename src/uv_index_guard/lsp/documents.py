@@ -1,0 +1,140 @@
+"""Per-document state: the text of the newest version, and the analysis of that text.
+
+Each ``didChange`` is applied here as a byte-level splice of the text plus a ``Tree.edit`` of
+the last parsed tree, so the next :func:`~uv_index_guard.engine.analyze` reparses
+incrementally. Analysis is lazy: :meth:`DocumentState.current` runs the engine only when the
+text changed since the last run, so several quick edits cost one analysis.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+from pygls.workspace.position_codec import PositionCodec
+
+from uv_index_guard.engine import Analysis, analyze
+from uv_index_guard.lsp.convert import ClientMapper
+from uv_index_guard.lsp.diagnostics import diagnostics
+from uv_index_guard.model import Kind
+from uv_index_guard.text import LineIndex
+
+CONFIG_NAMES = {"pyproject.toml": Kind.PYPROJECT, "uv.toml": Kind.UV_TOML}
+
+
+def kind_of_uri(uri: str) -> Kind | None:
+    """The config kind for a document, or None for files the server leaves alone."""
+    name = uri.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return CONFIG_NAMES.get(name)
+
+
+def path_of_uri(uri: str) -> str:
+    return to_fs_path(uri) or uri
+
+
+@dataclass(slots=True)
+class DocumentState:
+    uri: str
+    kind: Kind
+    version: int
+    data: bytes
+    codec: PositionCodec
+    lines: LineIndex = field(init=False)
+    analysis: Analysis | None = None
+    analyzed_version: int | None = None
+    # The last analysis's tree has been `edit`ed to match `data` (so it can be reused).
+    tree_in_sync: bool = False
+    last_duration: float = 0.0
+    _mapper: ClientMapper | None = None
+    _diagnostics: tuple[int, list[types.Diagnostic]] | None = None
+
+    def __post_init__(self) -> None:
+        self.lines = LineIndex(self.data)
+
+    @classmethod
+    def open(cls, item: types.TextDocumentItem, kind: Kind,
+             codec: PositionCodec) -> DocumentState:
+        return cls(item.uri, kind, item.version, item.text.encode("utf-8", "surrogatepass"),
+                   codec)
+
+    @property
+    def path(self) -> str:
+        return path_of_uri(self.uri)
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "surrogatepass")
+
+    @property
+    def stale(self) -> bool:
+        return self.analyzed_version != self.version or self.analysis is None
+
+    @property
+    def mapper(self) -> ClientMapper:
+        """Position conversion for the current text (built once per version)."""
+        if self._mapper is None:
+            self._mapper = ClientMapper(self.lines, self.codec)
+        return self._mapper
+
+    def change(self, version: int, changes: list[types.TextDocumentContentChangeEvent]) -> None:
+        """Apply one ``didChange`` notification's content changes, in order."""
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                self._splice(change.range, change.text)
+            else:
+                self._replace(change.text)
+        self.version = version
+
+    def _replace(self, text: str) -> None:
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.lines = LineIndex(self.data)
+        self._mapper = None
+        self.tree_in_sync = False
+
+    def _splice(self, rng: types.Range, text: str) -> None:
+        mapper = self.mapper
+        start = mapper.offset(rng.start)
+        end = max(mapper.offset(rng.end), start)
+        new = text.encode("utf-8", "surrogatepass")
+        if self.tree_in_sync and self.analysis is not None:
+            start_point = self._point(start)
+            old_end_point = self._point(end)
+            newlines = new.count(b"\n")
+            if newlines:
+                new_end_point = (start_point[0] + newlines, len(new) - new.rfind(b"\n") - 1)
+            else:
+                new_end_point = (start_point[0], start_point[1] + len(new))
+            self.analysis.doc.tree.edit(
+                start_byte=start, old_end_byte=end, new_end_byte=start + len(new),
+                start_point=start_point, old_end_point=old_end_point,
+                new_end_point=new_end_point)
+        self.data = self.data[:start] + new + self.data[end:]
+        self.lines = LineIndex(self.data)
+        self._mapper = None
+
+    def _point(self, offset: int) -> tuple[int, int]:
+        """A tree-sitter point (row, byte column) of a byte offset in the current text."""
+        row = self.lines.position(offset).line
+        return row, offset - self.lines.line_start(row)
+
+    def current(self) -> Analysis:
+        """The analysis of the current text, running the engine if the text changed."""
+        if self.analysis is not None and not self.stale:
+            return self.analysis
+        old = self.analysis.doc if self.analysis is not None and self.tree_in_sync else None
+        t0 = time.perf_counter()
+        self.analysis = analyze(self.text, self.path, self.kind, old=old)
+        self.last_duration = time.perf_counter() - t0
+        self.analyzed_version = self.version
+        self.tree_in_sync = True
+        return self.analysis
+
+    def client_diagnostics(self) -> list[types.Diagnostic]:
+        """The current analysis as LSP diagnostics, converted once per version."""
+        analysis = self.current()
+        if self._diagnostics is None or self._diagnostics[0] != self.version:
+            self._diagnostics = (self.version,
+                                 diagnostics(analysis.findings, self.mapper, self.version))
+        return self._diagnostics[1]

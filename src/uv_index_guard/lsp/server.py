@@ -1,0 +1,194 @@
+"""The language server: thin pygls handlers over the feature modules.
+
+Start it with ``uv-index-guard lsp`` (or ``python -m uv_index_guard lsp``); it speaks LSP over
+stdio. Only documents named ``pyproject.toml`` or ``uv.toml`` are analysed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from uv_index_guard import __version__
+from uv_index_guard.lsp import code_actions, completion, hover
+from uv_index_guard.lsp.documents import DocumentState, kind_of_uri
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UvIndexGuardServer(LanguageServer):
+    """Holds the open documents; the logic lives in the feature modules."""
+
+    def __init__(self) -> None:
+        super().__init__("uv-index-guard", __version__,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.documents: dict[str, DocumentState] = {}
+        self.pending: set[str] = set()
+        self.published: dict[str, int] = {}
+
+    # -- capabilities ---------------------------------------------------------------------
+
+    @property
+    def pull_diagnostics(self) -> bool:
+        caps = self.client_capabilities
+        return caps.text_document is not None and caps.text_document.diagnostic is not None
+
+    # -- logging, without document contents ----------------------------------------------
+
+    def log(self, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(types.MessageType.Info, message))
+
+    def log_error(self, where: str, exc: BaseException) -> None:
+        """Report an exception by type and frames only: its message may quote the document."""
+        frames = traceback.extract_tb(exc.__traceback__)[-3:]
+        trail = " <- ".join(f"{os.path.basename(f.filename)}:{f.lineno} {f.name}"
+                            for f in reversed(frames))
+        self.window_log_message(types.LogMessageParams(
+            types.MessageType.Error, f"{where} failed: {type(exc).__name__} at {trail}"))
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        self.log_error("server", error)
+
+    # -- diagnostics ----------------------------------------------------------------------
+
+    def document(self, uri: str) -> DocumentState | None:
+        return self.documents.get(uri)
+
+    def schedule(self, uri: str) -> None:
+        """Analyse and publish soon; edits that arrive first are folded into one run."""
+        if self.pull_diagnostics or uri in self.pending:
+            return
+        self.pending.add(uri)
+        asyncio.get_running_loop().call_soon(self.publish, uri)
+
+    def publish(self, uri: str) -> None:
+        self.pending.discard(uri)
+        state = self.documents.get(uri)
+        if state is None:
+            return
+        try:
+            items = self.diagnostics_for(state)
+        except Exception as exc:  # never let one document stop the server
+            self.log_error("diagnostics", exc)
+            return
+        if self.published.get(uri, -1) > state.version:
+            return  # never publish an older version over a newer one
+        self.published[uri] = state.version
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=state.version))
+
+    def diagnostics_for(self, state: DocumentState) -> list[types.Diagnostic]:
+        return state.client_diagnostics()
+
+
+def guarded(default: Any = None) -> Callable[[F], F]:
+    """Handlers answer even when a feature fails, and failures are logged without text."""
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(ls: UvIndexGuardServer, params: Any) -> Any:
+            try:
+                return fn(ls, params)
+            except Exception as exc:
+                ls.log_error(fn.__name__, exc)
+                return default
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
+SERVER = UvIndexGuardServer()
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@guarded()
+def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    kind = kind_of_uri(item.uri)
+    if kind is None:
+        return
+    ls.documents[item.uri] = DocumentState.open(item, kind, ls.workspace.position_codec)
+    ls.log(f"opened {item.uri} ({kind.value}, version {item.version})")
+    ls.schedule(item.uri)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@guarded()
+def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams) -> None:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return
+    state.change(params.text_document.version, list(params.content_changes))
+    ls.schedule(state.uri)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@guarded()
+def did_close(ls: UvIndexGuardServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.documents.pop(uri, None) is not None and not ls.pull_diagnostics:
+        ls.published.pop(uri, None)
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+                types.DiagnosticOptions(identifier="uv-index-guard",
+                                        inter_file_dependencies=False,
+                                        workspace_diagnostics=False))
+@guarded(types.RelatedFullDocumentDiagnosticReport(items=[]))
+def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticParams,
+                     ) -> types.DocumentDiagnosticReport:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    result_id = f"{state.uri}@{state.version}"
+    if params.previous_result_id == result_id and not state.stale:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(state),
+                                                     result_id=result_id)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded()
+def on_hover(ls: UvIndexGuardServer, params: types.HoverParams) -> types.Hover | None:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return None
+    return hover.hover(state, params.position, os.environ)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_COMPLETION,
+                types.CompletionOptions(trigger_characters=['"', "=", " "]))
+@guarded()
+def on_completion(ls: UvIndexGuardServer, params: types.CompletionParams,
+                  ) -> types.CompletionList | None:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return None
+    return completion.complete(state, params.position)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+@guarded([])
+def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
+                   ) -> list[types.CodeAction]:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return []
+    return code_actions.code_actions(state, params, ls.client_capabilities)
+
+
+def main() -> int:
+    """Run the server over stdio until the client exits."""
+    # pygls logs message bodies at info/debug level; keep those out of stderr.
+    logging.getLogger("pygls").setLevel(logging.CRITICAL)
+    SERVER.start_io()
+    return 0

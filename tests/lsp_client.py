@@ -1,0 +1,165 @@
+"""A pytest-lsp client for the language server tests: records every publishDiagnostics with
+its version, and answers diagnostics by push or pull, whichever the client profile uses."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+TIMEOUT = 20.0
+# Synthetic secrets, assembled at run time so that no token literal sits in the repository.
+FAKE_PAT = "gl" + "pat-" + "Zq8" * 6 + "Xy"
+FAKE_PASSWORD = "s3cr" + "et-" + "pa55" * 3
+ENV_PASSWORD = "env-" + "value-" + "9f8e7d"
+SERVER_ENV = {**os.environ, "UV_INDEX_ACME_PASSWORD": ENV_PASSWORD}
+SERVER_ENV.pop("UV_INDEX_ACME_USERNAME", None)
+
+
+class RecordingClient(LanguageClient):
+    published: dict[str, list[tuple[int | None, list[types.Diagnostic]]]]
+    publish_event: asyncio.Event
+
+
+def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
+    client.diagnostics[params.uri] = params.diagnostics
+    client.published.setdefault(params.uri, []).append((params.version, params.diagnostics))
+    client.publish_event.set()
+
+
+def make_client() -> LanguageClient:
+    client = RecordingClient(converter_factory=default_converter)
+    client.published = {}
+    client.publish_event = asyncio.Event()
+    features: dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
+    register_lsp_features(client, features)
+    return client
+
+
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "uv_index_guard", "lsp"],
+                            client_factory=make_client, server_env=SERVER_ENV)
+
+
+def uses_pull(client: LanguageClient) -> bool:
+    caps = client.capabilities
+    return caps is not None and caps.text_document is not None and (
+        caps.text_document.diagnostic is not None)
+
+
+async def wait_published(client: LanguageClient, uri: str,
+                         version: int) -> list[types.Diagnostic]:
+    """The diagnostics pushed for ``version`` of ``uri`` (waits for them)."""
+    assert isinstance(client, RecordingClient)
+
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            for v, diags in client.published.get(uri, []):
+                if v == version:
+                    return list(diags)
+                assert v is None or v <= version, f"published version {v} > {version}"
+            client.publish_event.clear()
+            await client.publish_event.wait()
+
+    return await asyncio.wait_for(wait(), TIMEOUT)
+
+
+async def pull(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    report = await asyncio.wait_for(client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))),
+        TIMEOUT)
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    return list(report.items)
+
+
+async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
+    if uses_pull(client):
+        return await pull(client, uri)
+    return await wait_published(client, uri, version)
+
+
+class Doc:
+    """An open document on the client side: its text, version and URI."""
+
+    def __init__(self, client: LanguageClient, path: Path, text: str) -> None:
+        self.client = client
+        self.path = path
+        self.uri = path.as_uri()
+        self.text = text
+        self.version = 1
+        path.write_text(text, encoding="utf-8")
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=self.uri, language_id="toml", version=1,
+                                                 text=text)))
+
+    def index(self, line: int, character: int) -> int:
+        """String index of a position counted in the client's units."""
+        lines = self.text.split("\n")
+        before = sum(len(x) + 1 for x in lines[:line])
+        return before + from_units(lines[line], character, encoding(self.client))
+
+    def position(self, at: int) -> types.Position:
+        line = self.text.count("\n", 0, at)
+        start = self.text.rfind("\n", 0, at) + 1
+        return types.Position(line=line, character=units(self.text[start:at],
+                                                         encoding(self.client)))
+
+    def find(self, needle: str, delta: int = 0) -> types.Position:
+        at = self.text.index(needle)
+        return self.position(at + delta)
+
+    def edit(self, start: int, end: int, new_text: str) -> None:
+        """Replace text[start:end] (string indexes) by an incremental didChange."""
+        rng = types.Range(start=self.position(start), end=self.position(end))
+        self.text = self.text[:start] + new_text + self.text[end:]
+        self.version += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=self.uri,
+                                                                version=self.version),
+            content_changes=[types.TextDocumentContentChangePartial(range=rng,
+                                                                    text=new_text)]))
+
+    def apply(self, edits: list[types.TextEdit]) -> None:
+        """Apply text edits (client units) to the local copy, as an editor would."""
+        spans = sorted(((self.index(e.range.start.line, e.range.start.character),
+                         self.index(e.range.end.line, e.range.end.character), e.new_text)
+                        for e in edits), reverse=True)
+        for start, end, new_text in spans:
+            self.text = self.text[:start] + new_text + self.text[end:]
+
+    async def diagnostics(self) -> list[types.Diagnostic]:
+        return await diagnostics(self.client, self.uri, self.version)
+
+
+def encoding(client: LanguageClient) -> str:
+    caps = client.capabilities
+    general = caps.general if caps is not None else None
+    offered = (general.position_encodings or []) if general is not None else []
+    for enc in offered:
+        if enc in ("utf-8", "utf-16", "utf-32"):
+            return str(enc)
+    return "utf-16"
+
+
+def units(text: str, enc: str) -> int:
+    if enc == "utf-8":
+        return len(text.encode("utf-8"))
+    if enc == "utf-16":
+        return len(text.encode("utf-16-le")) // 2
+    return len(text)
+
+
+def from_units(line: str, character: int, enc: str) -> int:
+    count = 0
+    for i, ch in enumerate(line):
+        if count >= character:
+            return i
+        count += units(ch, enc)
+    return len(line)
