@@ -1,0 +1,451 @@
+"""`uv-index-guard scan`: the secret gate over files, the git index or git history.
+
+The edges live here (files, git, baseline, excludes); detection is :mod:`uv_index_guard.scanner`.
+Every input is read in windows of at most :data:`CHUNK` bytes with a small overlap, so memory
+stays bounded for huge files and multi-megabyte lines alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import IO, TextIO
+
+import pathspec
+
+from uv_index_guard.finding import Finding
+from uv_index_guard.hooks.files import InputError, display_path, walk
+from uv_index_guard.scanner import Secret, find_secrets, to_finding
+from uv_index_guard.text import Position, Range
+
+CHUNK = 1 << 20
+# Longer than any secret the finders match (tokens stop at 520 characters, URLs at ~650), so a
+# secret that starts before a cut in a long line is always matched whole.
+OVERLAP = 4096
+# Bytes kept before each window: lookbehind context and the line above (for
+# `pragma: allowlist nextline secret`).
+CONTEXT = 4096
+SNIFF = 8000  # like git: a NUL in the first 8000 bytes makes a file binary
+
+Read = Callable[[int], bytes]
+
+
+class UsageError(Exception):
+    """A bad invocation or environment (not a git repository, bad baseline); one line."""
+
+
+def _cp_len(data: bytes) -> int:
+    return len(data) if data.isascii() else len(data.decode("utf-8", "replace"))
+
+
+@dataclass
+class _Cursor:
+    """Line and column (code points) of ``buf[ctx]`` while a stream is scanned in windows."""
+
+    line: int = 0
+    column: int = 0
+
+    def position(self, buf: bytes, ctx: int, offset: int) -> Position:
+        nl = buf.rfind(b"\n", ctx, offset)
+        if nl == -1:
+            return Position(self.line, self.column + _cp_len(buf[ctx:offset]))
+        return Position(self.line + buf.count(b"\n", ctx, offset), _cp_len(buf[nl + 1 : offset]))
+
+    def advance(self, buf: bytes, ctx: int, hi: int) -> None:
+        self.column = self.position(buf, ctx, hi).column
+        self.line += buf.count(b"\n", ctx, hi)
+
+
+def scan_stream(read: Read, path: str, size_hint: int = -1) -> list[Finding] | None:
+    """Findings in one stream (a file or a blob); None when it is binary."""
+    first = read(CHUNK if size_hint < 0 or size_hint >= CHUNK else size_hint + 1)
+    if b"\0" in first[:SNIFF]:
+        return None
+    findings: list[Finding] = []
+    cursor = _Cursor()
+    buf, ctx, data = first, 0, first
+    while True:
+        eof = not data or 0 <= size_hint < CHUNK  # a small file is read in one go
+        if eof:
+            hi = endpos = len(buf)
+        else:
+            nl = buf.rfind(b"\n", ctx)
+            if nl != -1:
+                hi = endpos = nl + 1
+            elif len(buf) - ctx > 2 * OVERLAP:  # a long line: cut it, the overlap rescans
+                hi, endpos = len(buf) - OVERLAP, len(buf)
+            else:
+                data = read(CHUNK)
+                buf += data
+                continue
+        for secret in find_secrets(buf, ctx, endpos, stop=hi):
+            findings.append(_finding(secret, path, cursor, buf, ctx))
+        if eof:
+            return findings
+        cursor.advance(buf, ctx, hi)
+        keep = max(0, hi - CONTEXT)
+        buf, ctx = buf[keep:], hi - keep
+        data = read(CHUNK)
+        buf += data
+
+
+def _finding(secret: Secret, path: str, cursor: _Cursor, buf: bytes, ctx: int,
+             commit: str | None = None) -> Finding:
+    start = cursor.position(buf, ctx, secret.start)
+    end = Position(start.line, start.column + _cp_len(buf[secret.start : secret.end]))
+    return to_finding(secret, path, Range(start, end), commit)
+
+
+def scan_file(path: str, shown: str) -> list[Finding] | None:
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            return scan_stream(fh.read, shown, size)
+    except IsADirectoryError:
+        raise InputError(f"{shown}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+
+
+# --- which files -------------------------------------------------------------------------
+
+
+@dataclass
+class Excludes:
+    """`exclude` of `[tool.uv-index-guard]`: gitignore-style patterns relative to ``root``."""
+
+    root: str = ""
+    spec: pathspec.GitIgnoreSpec | None = None
+
+    def __call__(self, path: str) -> bool:
+        if self.spec is None:
+            return False
+        rel = os.path.relpath(os.path.abspath(path), self.root)
+        return not rel.startswith("..") and self.spec.match_file(rel.replace(os.sep, "/"))
+
+
+def load_excludes(start: str = ".") -> Excludes:
+    """Excludes from the nearest pyproject.toml at or above ``start``, up to the git root."""
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            patterns = _exclude_patterns(candidate)
+            if patterns is not None:
+                return Excludes(directory, pathspec.GitIgnoreSpec.from_lines(patterns))
+        parent = os.path.dirname(directory)
+        if parent == directory or os.path.exists(os.path.join(directory, ".git")):
+            return Excludes()
+        directory = parent
+
+
+def _exclude_patterns(pyproject: str) -> list[str] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with open(pyproject, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, ValueError):
+        return None  # `check` reports a broken pyproject.toml; the gate scans everything
+    table = data.get("tool", {}).get("uv-index-guard")
+    if not isinstance(table, dict):
+        return None
+    exclude = table.get("exclude", [])
+    return [p for p in exclude if isinstance(p, str)] if isinstance(exclude, list) else []
+
+
+def collect(paths: Sequence[str], excluded: Excludes) -> tuple[list[str], list[str]]:
+    """(files to scan, errors). Symlinks are skipped: git stores the link, not the target."""
+    files: list[str] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            st = os.lstat(path)
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            files.extend(f for f in walk(path, lambda _name: True)
+                         if not os.path.islink(f) and not excluded(f))
+        elif not stat.S_ISREG(st.st_mode):
+            errors.append(f"{display_path(path)}: not a regular file")
+        elif not excluded(path):
+            files.append(path)
+    return list(dict.fromkeys(files)), errors
+
+
+# --- git ---------------------------------------------------------------------------------
+
+
+def _git(args: Sequence[str], cwd: str | None = None) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except OSError as exc:
+        raise UsageError(f"cannot run `git`: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"`git {args[0]}` failed: {reason[-1] if reason else done.returncode}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def git_toplevel() -> str:
+    return _git(["rev-parse", "--show-toplevel"]).rstrip("\n")
+
+
+def staged_blobs(top: str) -> list[tuple[str, str]]:
+    """(object id, path from the top) of every added or modified file in the index."""
+    out = _git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames",
+                "--diff-filter=ACMT"], cwd=top)
+    fields = out.split("\0")
+    blobs = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        parts = meta.split()
+        if len(parts) >= 4 and parts[1] not in ("120000", "160000"):  # symlinks, submodules
+            blobs.append((parts[3], path))
+    return blobs
+
+
+def scan_staged(excluded: Excludes) -> tuple[list[Finding], int]:
+    top = git_toplevel()
+    blobs = [(oid, path) for oid, path in staged_blobs(top)
+             if not excluded(os.path.join(top, path))]
+    findings: list[Finding] = []
+    if not blobs:
+        return findings, 0
+    with subprocess.Popen(["git", "cat-file", "--batch"], cwd=top, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        for oid, path in blobs:
+            proc.stdin.write(oid.encode() + b"\n")
+            proc.stdin.flush()
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                raise UsageError(f"`git cat-file` cannot read the staged `{path}`")
+            remaining = int(header[2])
+            stream = proc.stdout
+
+            def read(n: int, stream: IO[bytes] = stream) -> bytes:
+                nonlocal remaining
+                data = stream.read(min(n, remaining)) if remaining else b""
+                remaining -= len(data)
+                return data
+
+            found = scan_stream(read, display_path(os.path.join(top, path)), remaining)
+            while read(CHUNK):  # the rest of a binary blob
+                pass
+            stream.read(1)  # the LF after each object
+            findings.extend(found or ())
+        proc.stdin.close()
+    return findings, len(blobs)
+
+
+_HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
+
+
+@dataclass
+class _History:
+    """Where the diff stream of `git log -p` stands at the start of a window."""
+
+    commit: str = ""
+    path: str = ""
+    next_line: int = 0  # new-file line number of the next added line
+    commits: int = 0
+
+
+def _diff_path(header: bytes) -> str:
+    """The path of a `+++ b/path` line (C-quoted by git for odd names)."""
+    raw = header[4:].rstrip(b"\r\n").rstrip(b"\t")
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        raw = raw[1:-1].decode("unicode_escape").encode("latin-1")
+    return raw[2:].decode("utf-8", "surrogateescape") if raw.startswith(b"b/") else ""
+
+
+def _last_file_header(buf: bytes, lo: int, hi: int) -> int:
+    """Offset of the last `+++ ` file header line in ``buf[lo:hi]`` (after a `--- ` line)."""
+    at = hi
+    while True:
+        at = buf.rfind(b"\n+++ ", lo, at)
+        if at == -1:
+            return -1
+        previous = buf.rfind(b"\n", 0, at) + 1
+        if buf.startswith(b"--- ", previous):
+            return at + 1
+
+
+def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
+                    excluded: Excludes) -> Iterator[Finding]:
+    """Findings on the added lines of ``buf[lo:hi]`` (whole lines of `git log -p -U0`)."""
+    for secret in find_secrets(buf, lo, hi):
+        start = buf.rfind(b"\n", 0, secret.start) + 1
+        if buf[start] != 0x2B or _last_file_header(buf, start - 1, start + 4) == start:
+            continue  # only added lines ("+..."), not "+++ b/path" headers
+        commit_at = buf.rfind(b"\0", lo, start)
+        commit = (buf[commit_at + 1 : buf.find(b"\n", commit_at)].decode()
+                  if commit_at != -1 else state.commit)
+        header = _last_file_header(buf, max(lo - 1, 0), start)
+        path = (_diff_path(buf[header : buf.find(b"\n", header)]) if header != -1
+                else state.path)
+        hunk = buf.rfind(b"\n@@ ", max(lo - 1, 0), start)
+        if hunk != -1:
+            m = _HUNK.match(buf, hunk + 1)
+            line = (int(m.group(1)) if m else 1) + buf.count(b"\n+", hunk, start - 1)
+        else:
+            line = state.next_line + buf.count(b"\n+", max(lo - 1, 0), start - 1)
+        full = os.path.join(top, path)
+        if excluded(full):
+            continue
+        column = _cp_len(buf[start + 1 : secret.start])
+        where = Range(Position(line - 1, column),
+                      Position(line - 1, column + _cp_len(buf[secret.start : secret.end])))
+        yield to_finding(secret, display_path(full), where, commit)
+    # Carry the state to the next window.
+    state.commits += buf.count(b"\0", lo, hi)
+    commit_at = buf.rfind(b"\0", lo, hi)
+    if commit_at != -1:
+        state.commit = buf[commit_at + 1 : buf.find(b"\n", commit_at)].decode()
+    header = _last_file_header(buf, max(lo - 1, 0), hi)
+    if header != -1:
+        state.path = _diff_path(buf[header : buf.find(b"\n", header)])
+    hunk = buf.rfind(b"\n@@ ", max(lo - 1, 0), hi)
+    if hunk != -1:
+        m = _HUNK.match(buf, hunk + 1)
+        state.next_line = (int(m.group(1)) if m else 1) + buf.count(b"\n+", hunk, hi - 1)
+    else:
+        state.next_line += buf.count(b"\n+", max(lo - 1, 0), hi - 1)
+
+
+def scan_history(revs: Sequence[str], excluded: Excludes) -> tuple[list[Finding], int]:
+    """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned)."""
+    top = git_toplevel()
+    cmd = ["git", "-c", "core.quotePath=false", "log", "-p", "--unified=0", "--no-color",
+           "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/",
+           "--format=%x00%H", *revs, "--"]
+    state = _History()
+    findings: list[Finding] = []
+    with subprocess.Popen(cmd, cwd=top, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        buf, lo = b"\n", 1  # a newline before the stream: every line starts after one
+        while True:
+            data = proc.stdout.read(4 * CHUNK)
+            buf += data
+            hi = len(buf) if not data else buf.rfind(b"\n", lo) + 1
+            if data and hi == 0:
+                continue  # a line longer than the window: read on
+            findings.extend(_history_window(buf, lo, hi, state, top, excluded))
+            if not data:
+                break
+            keep = max(0, hi - CONTEXT)
+            buf, lo = buf[keep:], hi - keep
+        error = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+    if proc.returncode != 0:
+        raise UsageError(f"`git log` failed: {error[-1] if error else proc.returncode}")
+    return findings, state.commits
+
+
+# --- baseline ----------------------------------------------------------------------------
+
+
+def read_baseline(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read the baseline `{path}`: {exc.strerror or exc}") from None
+    except ValueError:
+        raise UsageError(f"the baseline `{path}` is not JSON") from None
+    prints = data.get("fingerprints") if isinstance(data, dict) else None
+    if not isinstance(prints, list) or not all(isinstance(p, str) for p in prints):
+        raise UsageError(f"the baseline `{path}` has no `fingerprints` list")
+    return set(prints)
+
+
+def baseline_json(findings: Sequence[Finding]) -> str:
+    prints = sorted({f.fingerprint for f in findings if f.fingerprint})
+    return json.dumps({"tool": "uv-index-guard", "version": 1, "fingerprints": prints},
+                      indent=2) + "\n"
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    paths: Sequence[str] = ()
+    staged: bool = False
+    git: str | None = None
+    all_refs: bool = False
+    baseline: str | None = None
+    write_baseline: str | None = None
+    format: str = "text"
+    output: str | None = None
+
+
+def run(opts: Options, out: TextIO, err: TextIO) -> int:
+    from uv_index_guard import scan_report
+
+    started = datetime.now(timezone.utc)
+    problems: list[str] = []
+    try:
+        excluded = load_excludes()
+        known = read_baseline(opts.baseline) if opts.baseline else set()
+        if opts.staged:
+            findings, scanned = scan_staged(excluded)
+        elif opts.git is not None or opts.all_refs:
+            revs = ["--all"] if opts.all_refs else [opts.git or "HEAD"]
+            findings, scanned = scan_history(revs, excluded)
+        else:
+            files, problems = collect(opts.paths or ["."], excluded)
+            findings = []
+            for path in files:
+                try:
+                    findings.extend(scan_file(path, display_path(path)) or ())
+                except InputError as exc:
+                    problems.append(str(exc))
+            scanned = len(files)
+    except UsageError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    for problem in problems:
+        print(f"error: {problem}", file=err)
+    if opts.write_baseline:
+        try:
+            with open(opts.write_baseline, "w", encoding="utf-8") as fh:
+                fh.write(baseline_json(findings))
+        except OSError as exc:
+            print(f"error: cannot write `{opts.write_baseline}`: {exc.strerror or exc}",
+                  file=err)
+            return 2
+        print(f"Wrote {len({f.fingerprint for f in findings})} fingerprint(s) to "
+              f"`{opts.write_baseline}`.", file=out)
+        return 2 if problems else 0
+    findings = [f for f in findings if f.fingerprint not in known]
+    findings.sort(key=lambda f: (f.path, f.range.start.line, f.range.start.column,
+                                 f.commit or ""))
+    history = opts.git is not None or opts.all_refs
+    report = scan_report.render(opts.format, findings, history=history, started=started,
+                                scanned=scanned)
+    if opts.output:
+        try:
+            with open(opts.output, "w", encoding="utf-8") as fh:
+                fh.write(report + "\n")
+        except OSError as exc:
+            print(f"error: cannot write `{opts.output}`: {exc.strerror or exc}", file=err)
+            return 2
+    if opts.output or opts.format == "text":
+        print(scan_report.text_report(findings, scanned, history=history), file=out)
+    else:
+        print(report, file=out)
+    if problems:
+        return 2
+    return 1 if findings else 0

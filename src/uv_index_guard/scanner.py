@@ -1,0 +1,164 @@
+"""The secret scanner's core: bytes in, secrets (spans, rule, mask, fingerprint) out.
+
+Pure: no I/O. Callers feed whole texts (:func:`scan_text`) or windows of a stream
+(:func:`find_secrets` with ``pos``/``endpos``/``stop``). Nothing returned holds a secret:
+only its masked form and a fingerprint (a hash).
+
+Speed comes from the finders in :mod:`uv_index_guard.tokens` and :data:`_URL` all starting
+with a literal, so `re` skips through text without candidates at memory speed; all
+per-candidate work (placeholder checks, CRC, allow markers) happens in Python only for hits.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import unquote
+
+from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.text import LineIndex, Range
+from uv_index_guard.tokens import (
+    ALL_KINDS,
+    PYPI_KIND,
+    TokenMatch,
+    find_token_spans,
+    fingerprint,
+    is_password_placeholder,
+    kind_of,
+    mask,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRule:
+    id: str  # kebab rule id, as in reports and baselines
+    name: str
+    help_uri: str
+
+
+GITLAB_HELP: Final = "https://docs.gitlab.com/security/tokens/"
+URL_RULE: Final = SecretRule(
+    "url-credentials", "Password embedded in a URL",
+    "https://docs.astral.sh/uv/concepts/authentication/http/")
+PYPI_HELP: Final = "https://packaging.python.org/en/latest/specifications/pypirc/"
+# Every rule the scanner reports, in a stable order (for SARIF's rule table and the docs).
+RULES: Final[tuple[SecretRule, ...]] = (
+    *{k.rule: SecretRule(k.rule, k.description, PYPI_HELP if k is PYPI_KIND else GITLAB_HELP)
+      for k in ALL_KINDS}.values(),
+    URL_RULE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    start: int  # byte offsets into the scanned data
+    end: int
+    rule: str
+    description: str  # e.g. "GitLab personal access token"
+    message: str  # safe to print: names the kind and shows the masked secret
+    fingerprint: str
+    severity: Severity
+
+
+# `scheme://user:password@host`: the literal `://` lets `re` skip ahead fast. The password
+# runs to the last `@` before the host (like urls.split_url); quotes and spaces end it.
+_URL: Final = re.compile(
+    rb"://([^\s:/?#@\"'<>`\\]{0,128}):([^\s/?#\"'<>`\\]{1,256})@"
+    rb"([0-9A-Za-z\[][^\s/?#@\"'<>`\\]{0,255})")
+_SCHEME_CHARS: Final = frozenset(string.ascii_letters.encode() + string.digits.encode() + b"+.-")
+_ALLOW: Final = re.compile(rb"uv-index-guard:\s*allow|gitleaks:allow|pragma: allowlist secret")
+_ALLOW_NEXT: Final = b"pragma: allowlist nextline secret"
+
+
+def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
+                 stop: int | None = None) -> list[Secret]:
+    """Secrets starting in ``data[pos:stop]`` (searching up to ``endpos``), in order.
+
+    Bytes before ``pos`` serve as context (a token must not continue a word; an allow marker
+    may sit on the previous line), bytes between ``stop`` and ``endpos`` let a secret that
+    starts before ``stop`` be matched whole.
+    """
+    if endpos is None:
+        endpos = len(data)
+    if stop is None:
+        stop = endpos
+    found: list[Secret] = []
+    for token in find_token_spans(data, pos, endpos):
+        if token.start < stop:
+            found.append(_token_secret(data, token))
+    taken = [(s.start, s.end) for s in found]
+    for m in _URL.finditer(data, pos, endpos):
+        secret = _url_secret(data, m)
+        if secret is None or secret.start >= stop:
+            continue
+        if any(a < secret.end and secret.start < b for a, b in taken):
+            continue  # a token as the password: the token finding says more
+        found.append(secret)
+    found = [s for s in found if not _allowed(data, s.start, s.end)]
+    found.sort(key=lambda s: s.start)
+    return found
+
+
+def _token_secret(data: bytes, token: TokenMatch) -> Secret:
+    text = data[token.start : token.end].decode("ascii")
+    kind = token.kind
+    detail = ""
+    severity = Severity.ERROR
+    if token.routable:
+        if token.checksum_ok:
+            detail = " (routable; its CRC32 checksum verifies: a GitLab-issued token)"
+        else:
+            detail = (" (routable shape, but its CRC32 checksum does not verify: altered, "
+                      "truncated or not GitLab-issued)")
+            severity = Severity.WARNING
+    return Secret(token.start, token.end, kind.rule, kind.description,
+                  f"{kind.description} `{mask(text)}`{detail}",
+                  fingerprint(text), severity)
+
+
+def _url_secret(data: bytes, m: re.Match[bytes]) -> Secret | None:
+    start = m.start()
+    scheme_start = start
+    while scheme_start > 0 and data[scheme_start - 1] in _SCHEME_CHARS:
+        scheme_start -= 1
+    scheme = data[scheme_start:start]
+    if not scheme or not scheme[:1].isalpha():
+        return None
+    password = unquote(m.group(2).decode("utf-8", "replace"))
+    if is_password_placeholder(password):
+        return None
+    user = unquote(m.group(1).decode("utf-8", "replace"))
+    if not user.isprintable() or kind_of(user) is not None:
+        user = "****"
+    host = m.group(3).decode("utf-8", "replace")
+    shown = f"{scheme.decode('ascii', 'replace')}://{user}:****@{host}"
+    return Secret(m.start(2), m.end(2), URL_RULE.id, URL_RULE.name,
+                  f"Password embedded in a URL (`{shown}`)",
+                  fingerprint(password), Severity.ERROR)
+
+
+def _allowed(data: bytes, start: int, end: int) -> bool:
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", end)
+    if line_end == -1:
+        line_end = len(data)
+    if _ALLOW.search(data, line_start, line_end):
+        return True
+    if line_start == 0:
+        return False
+    previous = data.rfind(b"\n", 0, line_start - 1) + 1
+    return data.find(_ALLOW_NEXT, previous, line_start) != -1
+
+
+def scan_text(text: str, path: str = "<text>") -> list[Finding]:
+    """Secret findings for one text (code-point positions, 0-based, like every Finding)."""
+    data = text.encode("utf-8", "surrogateescape")
+    index = LineIndex(data)
+    return [to_finding(s, path, index.range(s.start, s.end)) for s in find_secrets(data)]
+
+
+def to_finding(secret: Secret, path: str, where: Range, commit: str | None = None) -> Finding:
+    return Finding(path, where, secret.severity, secret.rule, secret.message,
+                   fingerprint=secret.fingerprint, commit=commit)
