@@ -30,28 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     _add_scan(sub)
-    _add_scan(sub)
     sub.add_parser("lsp", help="run the language server over stdio")
     return parser
-
-
-def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
-    scan = sub.add_parser("scan", help="block GitLab/PyPI tokens and passwords in URLs")
-    scan.add_argument("paths", nargs="*", metavar="PATH",
-                      help="files or directories (default: .); directories honour .gitignore")
-    where = scan.add_mutually_exclusive_group()
-    where.add_argument("--staged", action="store_true",
-                       help="scan the staged content of the git index (for a git hook)")
-    where.add_argument("--git", nargs="?", const="HEAD", metavar="REV_RANGE",
-                       help="scan the lines each commit in REV_RANGE adds (default: HEAD)")
-    scan.add_argument("--all", action="store_true", dest="all_refs",
-                      help="with --git: every commit reachable from any ref")
-    scan.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in FILE")
-    scan.add_argument("--write-baseline", metavar="FILE",
-                      help="record the fingerprints of all current findings in FILE")
-    scan.add_argument("--format", choices=("text", "json", "sarif", "gitlab"), default="text")
-    scan.add_argument("--output", metavar="FILE",
-                      help="write the report to FILE (text still goes to the terminal)")
 
 
 def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -85,16 +65,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run(args.paths, args.format, Severity.parse(args.fail_on), sys.stdout,
                        sys.stderr)
-        if args.command == "scan":
-            from uv_index_guard.hooks import scan
-
-            if (args.staged or args.git or args.all_refs) and args.paths:
-                parser.error("`scan` takes paths or `--staged`/`--git`, not both")
-            if args.all_refs and args.git not in (None, "HEAD"):
-                parser.error("`--all` takes no REV_RANGE")
-            return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
-                                         args.baseline, args.write_baseline, args.format,
-                                         args.output), sys.stdout, sys.stderr)
         if args.command == "scan":
             from uv_index_guard.hooks import scan
 

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import math
 import re
+import string
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,8 +81,8 @@ FINDERS: Final[tuple[re.Pattern[bytes], ...]] = (
 )
 # Literal leads of the finders: a text without any of them holds no token.
 KEYWORDS: Final = (b"gl", b"GR1348941", b"_gitlab_session=", b"pypi-")
-_TOKEN_CHARS: Final = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
-_ALNUM: Final = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ALNUM: Final = frozenset((string.ascii_letters + string.digits).encode())
+_TOKEN_CHARS: Final = _ALNUM | frozenset(b"_-")
 # The routable layout: base64url payload, optional version, 2-char length, 7-char CRC32.
 _ROUTABLE = re.compile(r"([0-9A-Za-z_-]{27,300})\.(?:([0-9a-z]{2})\.)?([0-9a-z]{2})([0-9a-z]{7})")
 # Words that make a short token-shaped string a documentation placeholder.
