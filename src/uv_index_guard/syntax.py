@@ -59,41 +59,43 @@ class Value:
 
 
 class Scalar(Value):
-    __slots__ = ("_decoded", "_node", "kind")
+    """A string, integer, float, boolean or datetime; decoded from its source on first use."""
 
-    def __init__(self, node: Node) -> None:
-        super().__init__(node.start_byte, node.end_byte)
-        self._node = node
-        t = node.type
-        self.kind = "datetime" if t in _DATETIME_TYPES else t
+    __slots__ = ("_data", "_decoded", "kind")
+
+    def __init__(self, kind: str, start: int, end: int, data: bytes) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind  # "string", "integer", "float", "boolean" or "datetime"
+        self._data = data  # the whole document
         self._decoded: Any = _UNSET
 
     @property
     def py(self) -> Any:
         if self._decoded is _UNSET:
-            self._decoded = _decode_scalar(self.kind, self._node)
+            self._decoded = _decode_scalar(self.kind, self.raw)
         return self._decoded
 
     @property
     def raw(self) -> str:
-        text = self._node.text
-        return text.decode("utf-8", "replace") if text is not None else ""
+        return self._data[self.start : self.end].decode("utf-8", "replace")
 
     @property
     def content_start(self) -> int:
         """Byte offset of the first character inside the quotes (strings only)."""
-        first = self._node.child(0)
-        return first.end_byte if first is not None and self.kind == "string" else self.start
+        if self.kind != "string":
+            return self.start
+        return self.start + len(_delimiter(self.raw))
 
     @property
     def is_single_line_plain(self) -> bool:
         """True for a one-line string whose decoded text equals its source text."""
         if self.kind != "string":
             return False
-        first = self._node.child(0)
-        if first is None or first.type not in ('"', "'"):
-            return False
-        return first.type == "'" or self._node.named_child_count == 0
+        raw = self.raw
+        delimiter = _delimiter(raw)
+        # In a basic string, tree-sitter only accepts a backslash as an escape sequence.
+        return delimiter == "'" or (delimiter == '"' and "\\" not in raw)
 
 
 _UNSET: Final = object()
@@ -104,7 +106,8 @@ class Array(Value):
     kind = "array"
 
     def __init__(self, start: int, end: int, *, of_tables: bool = False) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.items: list[Value] = []
         self.of_tables = of_tables
 
@@ -131,7 +134,8 @@ class Table(Value):
     kind = "table"
 
     def __init__(self, start: int, end: int, how: str) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.entries: dict[str, Entry] = {}
         # "root", "header", "array-header", "implicit", "dotted" or "inline"
         self.how = how
@@ -201,107 +205,136 @@ class _Conflict(Exception):
     pass
 
 
+# Node kinds by kind id: `Node.type` builds a new string on every call, this table does not.
+_KIND_NAMES: Final = {
+    **{i: TOML_LANGUAGE.node_kind_for_id(i) or "" for i in range(TOML_LANGUAGE.node_kind_count)},
+    0xFFFE: "ERROR",  # tree-sitter's internal error-repeat symbol
+    0xFFFF: "ERROR",
+}
+
+
 class _Builder:
+    """Builds the value tree from tree-sitter's, reading each node's children once."""
+
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.conflict = False
+        # The key names of each table header seen, by its source text (headers repeat:
+        # every `[[tool.uv.index]]` is the same three names).
+        self.header_names: dict[bytes, tuple[str, ...]] = {}
 
     def build(self, root_node: Node) -> Table:
         root = Table(0, len(self.data), "root")
-        current = root
         for node in root_node.children:
-            t = node.type
+            kind = _KIND_NAMES[node.kind_id]
             try:
-                if t == "pair":
-                    self.pair(root, node, "root")
-                elif t == "table":
-                    current = self.header(root, node, array=False)
-                    self.body(current, node)
-                elif t == "table_array_element":
-                    current = self.header(root, node, array=True)
-                    self.body(current, node)
+                if kind == "pair":
+                    self.pair(root, node)
+                elif kind == "table" or kind == "table_array_element":
+                    children = node.children
+                    table = self.header(root, node, children,
+                                        array=kind == "table_array_element")
+                    self.body(table, children)
             except _Conflict:
                 self.conflict = True
-        del current
         return root
 
-    def body(self, table: Table, node: Node) -> None:
-        for child in node.children:
-            if child.type == "pair":
+    def body(self, table: Table, children: list[Node]) -> None:
+        for child in children:
+            if _KIND_NAMES[child.kind_id] == "pair":
                 try:
-                    self.pair(table, child, "header")
+                    self.pair(table, child)
                 except _Conflict:
                     self.conflict = True
 
     def keys(self, node: Node) -> list[Node]:
+        """The segments of a (dotted) key, first to last."""
         out: list[Node] = []
-        while node.type == "dotted_key":
-            last = node.child(node.child_count - 1)
-            first = node.child(0)
-            if last is None or first is None:
+        while _KIND_NAMES[node.kind_id] == "dotted_key":
+            children = node.children
+            if not children:
                 raise _Conflict
-            out.append(last)
-            node = first
+            out.append(children[-1])
+            node = children[0]
         out.append(node)
         out.reverse()
         return out
 
     def key_text(self, node: Node) -> str:
-        if node.type == "bare_key":
+        kind = _KIND_NAMES[node.kind_id]
+        if kind == "bare_key":
             return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
-        if node.type == "quoted_key":
-            return _decode_string(node)
+        if kind == "quoted_key":
+            raw = self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+            return _decode_string(raw)
         raise _Conflict
 
-    def header(self, root: Table, node: Node, *, array: bool) -> Table:
-        key_node = node.child(1)
-        if key_node is None:
+    def names(self, key_node: Node) -> tuple[str, ...]:
+        """The names of a header's key segments."""
+        if key_node.has_error:
+            return tuple(self.key_text(k) for k in self.keys(key_node))
+        source = self.data[key_node.start_byte : key_node.end_byte]
+        names = self.header_names.get(source)
+        if names is None:
+            names = tuple(self.key_text(k) for k in self.keys(key_node))
+            self.header_names[source] = names
+        return names
+
+    def header(self, root: Table, node: Node, children: list[Node], *, array: bool) -> Table:
+        if len(children) < 2:
             raise _Conflict
-        key_nodes = self.keys(key_node)
-        names = [self.key_text(k) for k in key_nodes]
+        key_node = children[1]
+        names = self.names(key_node)
+        # The key's segment nodes: only needed to place a new entry, so read on demand.
+        segments: list[Node] | None = None
+        start, end = node.start_byte, node.end_byte
         table = root
-        for name, kn in zip(names[:-1], key_nodes[:-1], strict=True):
-            table = self.descend(table, name, kn, node.start_byte, node.end_byte)
-        name, last = names[-1], key_nodes[-1]
-        close = node.child(2)
-        header_end = close.end_byte if close is not None else key_node.end_byte
+        for i, name in enumerate(names[:-1]):
+            entry = table.entries.get(name)
+            if entry is None:
+                segments = segments or self.keys(key_node)
+                kn = segments[i]
+                sub = Table(start, end, "implicit")
+                table.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
+                table = sub
+            else:
+                table = self.descend(entry)
+        name = names[-1]
+        header_end = children[2].end_byte if len(children) > 2 else key_node.end_byte
         existing = table.entries.get(name)
-        new = Table(node.start_byte, node.end_byte, "array-header" if array else "header")
+        new = Table(start, end, "array-header" if array else "header")
         new.header_end = header_end
         if array:
             if existing is None:
-                arr = Array(node.start_byte, node.end_byte, of_tables=True)
+                last = (segments or self.keys(key_node))[-1]
+                arr = Array(start, end, of_tables=True)
                 table.entries[name] = Entry(
-                    name, last.start_byte, last.end_byte, arr, node.start_byte, header_end
+                    name, last.start_byte, last.end_byte, arr, start, header_end
                 )
             else:
                 arr_v = existing.value
                 if not isinstance(arr_v, Array) or not arr_v.of_tables:
                     raise _Conflict
                 arr = arr_v
-                arr.end = node.end_byte
+                arr.end = end
             arr.items.append(new)
             return new
         if existing is not None:
             old = existing.value
             if isinstance(old, Table) and old.how == "implicit":
+                last = (segments or self.keys(key_node))[-1]
                 old.how = "header"
-                old.start, old.end, old.header_end = node.start_byte, node.end_byte, header_end
-                existing.item_start, existing.item_end = node.start_byte, header_end
+                old.start, old.end, old.header_end = start, end, header_end
+                existing.item_start, existing.item_end = start, header_end
                 existing.key_start, existing.key_end = last.start_byte, last.end_byte
                 return old
             raise _Conflict
-        table.entries[name] = Entry(
-            name, last.start_byte, last.end_byte, new, node.start_byte, header_end
-        )
+        last = (segments or self.keys(key_node))[-1]
+        table.entries[name] = Entry(name, last.start_byte, last.end_byte, new, start, header_end)
         return new
 
-    def descend(self, table: Table, name: str, kn: Node, start: int, end: int) -> Table:
-        entry = table.entries.get(name)
-        if entry is None:
-            sub = Table(start, end, "implicit")
-            table.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
-            return sub
+    def descend(self, entry: Entry) -> Table:
+        """The table that a header's key continues into through an existing entry."""
         value = entry.value
         if isinstance(value, Table) and value.how != "inline":
             return value
@@ -311,61 +344,60 @@ class _Builder:
                 return last
         raise _Conflict
 
-    def pair(self, table: Table, node: Node, context: str) -> None:
-        key_node = node.child(0)
-        value_node = node.child(node.child_count - 1)
-        if key_node is None or value_node is None or node.child_count < 3:
+    def pair(self, table: Table, node: Node) -> None:
+        children = node.children
+        if len(children) < 3:
             raise _Conflict
-        if value_node.type == "comment":
-            value_node = node.child(2)
-            if value_node is None:
-                raise _Conflict
-        key_nodes = self.keys(key_node)
+        key_node, value_node = children[0], children[-1]
+        if _KIND_NAMES[value_node.kind_id] == "comment":
+            value_node = children[2]
+        start, end = node.start_byte, node.end_byte
         target = table
-        for kn in key_nodes[:-1]:
-            name = self.key_text(kn)
-            entry = target.entries.get(name)
-            if entry is None:
-                sub = Table(node.start_byte, node.end_byte, "dotted")
-                target.entries[name] = Entry(
-                    name, kn.start_byte, kn.end_byte, sub, node.start_byte, node.end_byte
-                )
-                target = sub
-                continue
-            value = entry.value
-            if not isinstance(value, Table) or value.how not in ("dotted", "implicit"):
-                raise _Conflict
-            if value.how == "implicit":
-                # Dotted keys into a table created by a sub-table header: let tomllib decide.
-                self.conflict = True
-            value.end = max(value.end, node.end_byte)
-            target = value
-        last = key_nodes[-1]
+        last = key_node
+        if _KIND_NAMES[key_node.kind_id] == "dotted_key":
+            *parents, last = self.keys(key_node)
+            for kn in parents:
+                name = self.key_text(kn)
+                entry = target.entries.get(name)
+                if entry is None:
+                    sub = Table(start, end, "dotted")
+                    target.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
+                    target = sub
+                    continue
+                value = entry.value
+                if not isinstance(value, Table) or value.how not in ("dotted", "implicit"):
+                    raise _Conflict
+                if value.how == "implicit":
+                    # Dotted keys into a table created by a sub-table header: let tomllib decide.
+                    self.conflict = True
+                value.end = max(value.end, end)
+                target = value
         name = self.key_text(last)
         if name in target.entries:
             raise _Conflict
         target.entries[name] = Entry(
-            name, last.start_byte, last.end_byte, self.value(value_node), node.start_byte,
-            node.end_byte,
+            name, last.start_byte, last.end_byte, self.value(value_node), start, end
         )
 
     def value(self, node: Node) -> Value:
-        t = node.type
-        if t == "inline_table":
+        kind = _KIND_NAMES[node.kind_id]
+        if kind == "inline_table":
             table = Table(node.start_byte, node.end_byte, "inline")
             for child in node.children:
-                if child.type == "pair":
-                    self.pair(table, child, "inline")
+                if _KIND_NAMES[child.kind_id] == "pair":
+                    self.pair(table, child)
             return table
-        if t == "array":
+        if kind == "array":
             arr = Array(node.start_byte, node.end_byte)
             for child in node.named_children:
-                if child.type != "comment":
+                if _KIND_NAMES[child.kind_id] != "comment":
                     arr.items.append(self.value(child))
             return arr
-        if t == "ERROR":
+        if kind == "ERROR":
             raise _Conflict
-        return Scalar(node)
+        if kind in _DATETIME_TYPES:
+            kind = "datetime"
+        return Scalar(kind, node.start_byte, node.end_byte, self.data)
 
 
 # --- scalars -----------------------------------------------------------------------------
@@ -374,6 +406,7 @@ _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _SIMPLE_ESCAPES: Final = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"',
                           "\\": "\\", "e": "\x1b"}
 _LINE_CONTINUATION = re.compile(r"\\[ \t]*\r?\n[ \t\r\n]*")
+_QUOTES: Final = ('"""', "'''", '"', "'")
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -386,12 +419,13 @@ def _unescape(match: re.Match[str]) -> str:
     return _SIMPLE_ESCAPES.get(char, char)
 
 
-def _decode_string(node: Node) -> str:
-    raw = (node.text or b"").decode("utf-8", "replace")
-    first = node.child(0)
-    delim = first.type if first is not None else '"'
-    if delim not in ('"', "'", '"""', "'''"):
-        delim = '"'
+def _delimiter(raw: str) -> str:
+    """The opening quote of a string or quoted key, from its source ("" if there is none)."""
+    return next((quote for quote in _QUOTES if raw.startswith(quote)), "")
+
+
+def _decode_string(raw: str) -> str:
+    delim = _delimiter(raw) or '"'
     n = len(delim)
     body = raw[n:-n] if len(raw) >= 2 * n else raw[n:]
     if n == 3:
@@ -408,23 +442,22 @@ def _decode_string(node: Node) -> str:
     return body
 
 
-def _decode_scalar(kind: str, node: Node) -> Any:
+def _decode_scalar(kind: str, raw: str) -> Any:
     if kind == "string":
-        return _decode_string(node)
-    text = (node.text or b"").decode("utf-8", "replace")
+        return _decode_string(raw)
     if kind == "boolean":
-        return text == "true"
+        return raw == "true"
     if kind == "integer":
         try:
-            return int(text.replace("_", ""), 0)
+            return int(raw.replace("_", ""), 0)
         except ValueError:
             return None
     if kind == "float":
         try:
-            return float(text.replace("_", ""))
+            return float(raw.replace("_", ""))
         except ValueError:
             return None
-    return text
+    return raw
 
 
 # --- problems ----------------------------------------------------------------------------
