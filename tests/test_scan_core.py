@@ -1,0 +1,149 @@
+"""The scanner core: true and false positives for every pattern (gitleaks' tps/fps style)."""
+
+from __future__ import annotations
+
+import pytest
+from scan_samples import FALSE_POSITIVES, TRUE_POSITIVES, URLS, p, rand, routable
+
+from uv_index_guard.engine import check_text
+from uv_index_guard.finding import Severity
+from uv_index_guard.scanner import RULES, find_secrets, scan_text
+from uv_index_guard.tokens import find_tokens, mask
+
+CONTEXTS = [
+    "{}",
+    "TOKEN={}\n",
+    'token = "{}"\n',
+    "  password: '{}'  # deploy\n",
+    "curl -H 'PRIVATE-TOKEN: {}' https://gitlab.example.com\n",
+    '{{"cells": [{{"source": ["t = \\"{}\\"\\n"]}}]}}',
+]
+
+
+@pytest.mark.parametrize(("rule", "secret"), TRUE_POSITIVES,
+                         ids=[f"{r}-{i}" for i, (r, _) in enumerate(TRUE_POSITIVES)])
+@pytest.mark.parametrize("context", CONTEXTS, ids=range(len(CONTEXTS)))
+def test_true_positive_full_span(rule: str, secret: str, context: str) -> None:
+    text = context.format(secret)
+    found = scan_text(text)
+    assert [f.code for f in found] == [rule]
+    (finding,) = found
+    start = text.index(secret)
+    assert finding.range.start.line == text[:start].count("\n")
+    line_start = text.rfind("\n", 0, start) + 1
+    assert finding.range.start.column == start - line_start
+    assert finding.range.end.column - finding.range.start.column == len(secret)
+    assert secret not in repr(finding)
+    assert finding.fingerprint and secret not in finding.fingerprint
+
+
+@pytest.mark.parametrize(("why", "text"), FALSE_POSITIVES, ids=[w for w, _ in FALSE_POSITIVES])
+def test_false_positive(why: str, text: str) -> None:
+    assert scan_text(f"x = '{text}'\n") == [], why
+
+
+@pytest.mark.parametrize(("url", "reported"), URLS, ids=range(len(URLS)))
+@pytest.mark.parametrize("context", [
+    "index-url = {}\n",  # pip.conf
+    "--extra-index-url {}\n",  # requirements.txt
+    "RUN pip install --index-url {} app\n",  # Dockerfile
+    '  - pip install -i "{}" app\n',  # .gitlab-ci.yml
+    "export UV_INDEX_URL='{}'\n",  # shell
+])
+def test_url_credentials(url: str, reported: bool, context: str) -> None:
+    found = scan_text(context.format(url))
+    assert [f.code for f in found] == (["url-credentials"] if reported else [])
+    if reported:
+        password = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        text = context.format(url)
+        assert found[0].range.start.column == text.index(":" + password + "@") + 1
+        assert found[0].range.end.column - found[0].range.start.column == len(password)
+        assert password not in found[0].message and "****" in found[0].message
+
+
+def test_token_as_url_password_is_one_finding() -> None:
+    token = p("pat") + rand(20)
+    found = scan_text(f"https://oauth2:{token}@gitlab.example.com/group/repo.git\n")
+    assert [f.code for f in found] == ["gitlab-pat"]
+
+
+def test_token_as_url_username_is_masked_in_url_finding() -> None:
+    token = p("pat") + rand(20)
+    found = scan_text(f"https://{token}:{rand(12)}@gitlab.example.com/x\n")
+    assert {f.code for f in found} == {"gitlab-pat", "url-credentials"}
+    assert all(token not in f.message for f in found)
+
+
+def test_routable_checksum_is_said() -> None:
+    good, bad = routable(), routable(bad_crc=True)
+    (ok,) = scan_text(good)
+    (wrong,) = scan_text(bad)
+    assert "checksum verifies" in ok.message and ok.severity is Severity.ERROR
+    assert "does not verify" in wrong.message and wrong.severity is Severity.WARNING
+    assert wrong.range.end.column == len(bad)
+
+
+@pytest.mark.parametrize("marker", [
+    "# uv-index-guard: allow", "# gitleaks:allow", "# pragma: allowlist secret",
+    "// uv-index-guard:allow",
+])
+def test_allow_marker_on_the_line(marker: str) -> None:
+    token = p("pat") + rand(20)
+    assert scan_text(f"a = '{token}'  {marker}\n") == []
+    assert len(scan_text(f"a = '{token}'\nb = 1  {marker}\n")) == 1
+
+
+def test_allowlist_nextline() -> None:
+    token = p("dt") + rand(20)
+    assert scan_text(f"# pragma: allowlist nextline secret\na = '{token}'\n") == []
+    assert len(scan_text(f"# pragma: allowlist nextline secret\n\na = '{token}'\n")) == 1
+
+
+def test_fingerprint_is_stable_and_per_secret() -> None:
+    one, two = p("pat") + rand(20), p("pat") + rand(20)
+    a = scan_text(f"{one}\n{two}\n  {one}\n")
+    assert a[0].fingerprint == a[2].fingerprint != a[1].fingerprint
+
+
+def test_mask_shows_prefix_and_last_four() -> None:
+    token = p("pat") + rand(20)
+    assert mask(token) == p("pat") + "…" + token[-4:]
+    assert "…" + token[-4:] in scan_text(token)[0].message
+
+
+def test_find_tokens_on_non_ascii_text_counts_code_points() -> None:
+    token = p("ft") + rand(20)
+    text = "é€😋 " + token
+    (m,) = find_tokens(text)
+    assert m.text(text) == token
+
+
+def test_find_secrets_window_bounds() -> None:
+    token = p("pat") + rand(20)
+    data = f"xx {token} yy\n".encode()
+    start = data.index(b"gl")
+    assert find_secrets(data, 0, len(data), stop=start) == []
+    assert len(find_secrets(data, 0, len(data), stop=start + 1)) == 1
+    # Context before `pos` still decides whether a token continues a longer word.
+    glued = b"abc" + token.encode()
+    assert find_secrets(glued, 3) == []
+
+
+def test_every_rule_has_help() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert {rule for rule, _ in TRUE_POSITIVES} | {"url-credentials"} == set(ids)
+    assert all(r.help_uri.startswith("https://") for r in RULES)
+
+
+def test_config_rule_uses_the_same_patterns() -> None:
+    token = p("pat") + rand(20)
+    text = ('[[tool.uv.index]]\nname = "gitlab"\n'
+            f'url = "https://__token__:{token}@gitlab.example.com/api/v4/projects/1/packages/'
+            'pypi/simple"\n')
+    findings = check_text(text, "pyproject.toml")
+    hits = [f for f in findings if f.code == "UIG301"]
+    assert len(hits) == 1 and token not in hits[0].message
+    assert mask(token) in hits[0].message
+    placeholder = text.replace(token, "${GITLAB_TOKEN}")
+    assert not [f for f in check_text(placeholder, "pyproject.toml") if f.code == "UIG301"]
