@@ -1,0 +1,73 @@
+"""Test helpers: apply a finding's text edits, read the rule docs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from uv_index_guard.finding import TextEdit
+from uv_index_guard.text import Position
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
+
+
+def offset(text: str, position: Position) -> int:
+    """String index of a 0-based line / code-point column position in ``text``."""
+    lines = text.split("\n")
+    if position.line >= len(lines):
+        raise ValueError(f"line {position.line} is past the end ({len(lines)} lines)")
+    if position.column > len(lines[position.line]):  # == len: just before the newline
+        raise ValueError(f"column {position.column} is past the end of line {position.line}")
+    return sum(len(line) + 1 for line in lines[: position.line]) + position.column
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply LSP-style edits (ranges in the original text, non-overlapping) to ``text``."""
+    spans = sorted(((offset(text, e.range.start), offset(text, e.range.end), e.new_text)
+                    for e in edits), reverse=True)
+    previous_start = len(text) + 1
+    for start, end, new_text in spans:
+        if not start <= end <= previous_start:
+            raise ValueError(f"overlapping or inverted edit at {start}..{end}")
+        text = text[:start] + new_text + text[end:]
+        previous_start = start
+    return text
+
+
+def sections(markdown: str) -> dict[str, str]:
+    """The `## ` sections of a rule page, by title (fenced code is not searched for titles)."""
+    found: dict[str, str] = {}
+    title: str | None = None
+    body: list[str] = []
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("## "):
+            if title is not None:
+                found[title] = "\n".join(body).strip()
+            title, body = line[3:].strip(), []
+        elif title is not None:
+            body.append(line)
+    if title is not None:
+        found[title] = "\n".join(body).strip()
+    return found
+
+
+def missing_sections(markdown: str) -> list[str]:
+    """Required sections that are absent or empty."""
+    found = sections(markdown)
+    return [name for name in REQUIRED_SECTIONS if not found.get(name)]
+
+
+def toml_block(section: str) -> str | None:
+    """The first ```toml block of a section, without the fences."""
+    m = re.search(r"^```toml\n(.*?)^```", section, re.M | re.S)
+    return m.group(1) if m else None
+
+
+def block_path(block: str) -> str:
+    """Which file a docs example is: `# uv.toml` on its first line, else pyproject.toml."""
+    return "uv.toml" if block.lstrip().startswith("# uv.toml") else "pyproject.toml"
