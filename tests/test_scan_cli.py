@@ -1,0 +1,412 @@
+"""`uv-index-guard scan` end to end: a corpus the tests build, git modes, reports, failures."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scan_samples import TRUE_POSITIVES, p, rand, routable
+
+from uv_index_guard.cli import main
+from uv_index_guard.hooks import scan as scan_mod
+
+PAT = p("pat") + rand(20)
+DEPLOY = p("dt") + rand(20)
+PASSWORD = rand(14)
+SECRETS = [PAT, DEPLOY, PASSWORD, *(s for _, s in TRUE_POSITIVES)]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["scan", *args])
+    out, err = capsys.readouterr()
+    for secret in SECRETS:
+        assert secret not in out and secret not in err, "a secret was printed"
+    return code, out, err
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.email", "dev@example.com")
+    git(tmp_path, "config", "user.name", "Dev")
+    git(tmp_path, "config", "commit.gpgsign", "false")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+# --- the corpus --------------------------------------------------------------------------
+
+CORPUS = {
+    ".env": f"DEBUG=1\nGITLAB_TOKEN={PAT}\n",
+    ".pypirc": f"[gitlab]\nrepository = https://gitlab.example.com/api/v4/projects/1/"
+               f"packages/pypi\nusername = __token__\npassword = {DEPLOY}\n",
+    ".gitlab-ci.yml": f"build:\n  script:\n    - pip install --index-url "
+                      f"https://ci:{PASSWORD}@gitlab.example.com/simple app\n",
+    "conf/pip.conf": f"[global]\nindex-url = https://user:{PASSWORD}@gitlab.example.com/s\n",
+    "requirements.txt": f"--extra-index-url https://u:{PASSWORD}@gitlab.example.com/s\nrich\n",
+    "Dockerfile": f"FROM python:3.12\nENV GL={routable()}\n",
+    "notebook.ipynb": json.dumps({"cells": [{"source": [f"token = '{PAT}'\n"]}]}),
+    "deploy.sh": f"#!/bin/sh\ncurl -H 'PRIVATE-TOKEN: {PAT}' https://gitlab.example.com\n",
+    "dir with space/naïve.py": f"T = '{DEPLOY}'\n",
+    "src/clean.py": "print('hello')\nURL = 'https://user:${PASSWORD}@example.com'\n",
+    "docs/example.md": f"Use `{p('pat')}xxxxxxxxxxxxxxxxxxxx` or `{p('pat')}<token>`.\n",
+}
+EXPECTED = {  # path -> (line, rule)
+    ".env": (2, "gitlab-pat"),
+    ".pypirc": (4, "gitlab-deploy-token"),
+    ".gitlab-ci.yml": (3, "url-credentials"),
+    "conf/pip.conf": (2, "url-credentials"),
+    "requirements.txt": (1, "url-credentials"),
+    "Dockerfile": (2, "gitlab-pat"),
+    "notebook.ipynb": (1, "gitlab-pat"),
+    "deploy.sh": (2, "gitlab-pat"),
+    "dir with space/naïve.py": (1, "gitlab-deploy-token"),
+}
+
+
+def write_corpus(root: Path) -> None:
+    for name, text in CORPUS.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[Any]]:
+    code, out, _ = run(capsys, "--format", "json", *args)
+    return code, json.loads(out)["findings"]
+
+
+def test_corpus(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    code, findings = scan_json(capsys)
+    assert code == 1
+    got = {f["path"]: (f["line"], f["rule"]) for f in findings}
+    assert got == EXPECTED
+    for f in findings:
+        assert list(f) == ["path", "line", "column", "end_line", "end_column", "rule",
+                           "severity", "message", "fingerprint"]
+        assert f["column"] >= 1 and f["end_column"] > f["column"]
+
+
+def test_text_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    code, out, _ = run(capsys)
+    assert code == 1
+    assert f".env:2:14: gitlab-pat GitLab personal, project or group access token " \
+           f"`{p('pat')}…{PAT[-4:]}`" in out.splitlines()
+    assert out.splitlines()[-1].startswith("Found 9 secrets in 11 files.")
+
+
+def test_paths_and_gitignore(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    (repo / ".gitignore").write_text(".env\nconf/\n")
+    code, findings = scan_json(capsys, ".")
+    assert {f["path"] for f in findings} == set(EXPECTED) - {".env", "conf/pip.conf"}
+    # Named files are scanned even if ignored (pre-commit passes what git tracks).
+    code, findings = scan_json(capsys, ".env", "src/clean.py")
+    assert code == 1 and [f["path"] for f in findings] == [".env"]
+
+
+def test_clean_exit_zero(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "a.py").write_text("x = 1\n")
+    code, out, _ = run(capsys)
+    assert code == 0 and "No secrets found (1 file scanned)." in out
+
+
+def test_pyproject_excludes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    (repo / "pyproject.toml").write_text(
+        '[tool.uv-index-guard]\nexclude = ["*.ipynb", "dir with space/", "/.env"]\n')
+    code, findings = scan_json(capsys)
+    assert {f["path"] for f in findings} == set(EXPECTED) - {
+        "notebook.ipynb", "dir with space/naïve.py", ".env"}
+    code, findings = scan_json(capsys, "notebook.ipynb")
+    assert code == 0 and findings == []
+
+
+def test_crlf_and_latin1(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "crlf.ini").write_bytes(f"a=1\r\nb=2\r\n\r\ntoken = {PAT}\r\n".encode())
+    (repo / "latin1.txt").write_bytes("café=1\nclé: ".encode("latin-1") + PAT.encode() + b"\n")
+    (repo / "bad-utf8.txt").write_bytes(b"\xff\xfe\xc3(\n" + DEPLOY.encode() + b"\n")
+    code, findings = scan_json(capsys)
+    assert code == 1
+    got = {f["path"]: (f["line"], f["column"], f["end_column"]) for f in findings}
+    assert got == {"crlf.ini": (4, 9, 9 + len(PAT)),
+                   "latin1.txt": (2, 6, 6 + len(PAT)),
+                   "bad-utf8.txt": (2, 1, 1 + len(DEPLOY))}
+
+
+def test_huge_minified_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    filler = ("var a=function(b){return b+1};" * 200_000)[:5_000_000]
+    data = filler[:2_500_000] + f'"{PAT}";' + filler[2_500_000:] + f'k="{DEPLOY}"'
+    (repo / "bundle.min.js").write_text(data)
+    code, findings = scan_json(capsys)
+    assert code == 1
+    assert [(f["line"], f["column"], f["rule"]) for f in findings] == [
+        (1, 2_500_002, "gitlab-pat"), (1, len(data) - len(DEPLOY), "gitlab-deploy-token")]
+
+
+@pytest.mark.parametrize("chunk", [9_000, 10_007, 65_536])
+def test_secrets_across_window_cuts(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Every offset around the cuts, for long lines and for many short lines."""
+    monkeypatch.setattr(scan_mod, "CHUNK", chunk)
+    secret = routable()
+    for start in range(chunk - 700, chunk + 40, 23):
+        for filler in ("x" * start, ("y" * 60 + "\n") * (start // 61) + "z" * (start % 61)):
+            data = (filler + " " + secret + " tail\n" + "w" * 3000).encode()
+            found = scan_mod.scan_stream(io.BytesIO(data).read, "f")
+            assert found is not None and len(found) == 1, (chunk, start)
+            line = filler.count("\n")
+            column = len(filler) - filler.rfind("\n")  # 0-based, after the space
+            assert (found[0].range.start.line, found[0].range.start.column) == (line, column)
+            assert found[0].range.end.column - found[0].range.start.column == len(secret)
+
+
+def test_binary_skipped(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "blob.bin").write_bytes(b"\x00\x01\x02" + PAT.encode())
+    code, out, _ = run(capsys)
+    assert code == 0 and "No secrets found" in out
+
+
+def test_unreadable_inputs_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "ok.txt").write_text(PAT + "\n")
+    code, _, err = run(capsys, "missing.txt", "ok.txt")
+    assert code == 2 and "error: missing.txt: No such file or directory" in err
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(repo / "agent.sock"))
+        code, _, err = run(capsys, "agent.sock")
+    assert code == 2 and err.strip() == "error: agent.sock: not a regular file"
+
+
+def test_read_error_exit_2(repo: Path, capsys: pytest.CaptureFixture[str],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "disk.txt").write_text("x\n")
+    if os.geteuid() != 0:
+        (repo / "disk.txt").chmod(0)
+    else:  # root reads mode-000 files: fail the read the way a broken disk would
+        def broken(*_args: object, **_kwargs: object) -> object:
+            raise OSError(5, "Input/output error")
+
+        monkeypatch.setattr(scan_mod, "open", broken, raising=False)
+    code, _, err = run(capsys, ".")
+    assert code == 2 and "error: disk.txt: cannot read:" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_symlinks_are_not_followed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "dangling").symlink_to(repo / "nowhere")
+    outside = repo.parent / f"{repo.name}-outside.txt"
+    outside.write_text(PAT + "\n")
+    (repo / "link").symlink_to(outside)
+    code, _, _ = run(capsys)
+    assert code == 0
+
+
+def test_baseline_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    code, out, _ = run(capsys, "--write-baseline", "baseline.json")
+    assert code == 0 and "Wrote" in out
+    text = (repo / "baseline.json").read_text()
+    assert all(secret not in text for secret in SECRETS)
+    assert len(json.loads(text)["fingerprints"]) == 4  # PAT, DEPLOY, PASSWORD, routable
+    code, out, _ = run(capsys, "--baseline", "baseline.json")
+    assert code == 0
+    other = p("pat") + rand(20)
+    (repo / "new.env").write_text(f"T={other}\n")
+    code, findings = scan_json(capsys, "--baseline", "baseline.json")
+    assert code == 1 and [f["path"] for f in findings] == ["new.env"]
+    (repo / "broken.json").write_text("{")
+    code, _, err = run(capsys, "--baseline", "broken.json")
+    assert code == 2 and "not JSON" in err
+
+
+def test_output_file_and_terminal_text(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    code, out, _ = run(capsys, "--format", "sarif", "--output", "report.sarif")
+    assert code == 1 and out.splitlines()[0].startswith(".env:2:14: gitlab-pat")
+    sarif = (repo / "report.sarif").read_text()
+    assert all(secret not in sarif for secret in SECRETS)
+    check_sarif(json.loads(sarif), expected=len(EXPECTED))
+
+
+def check_sarif(doc: dict[str, Any], expected: int) -> None:
+    assert doc["version"] == "2.1.0" and doc["$schema"].startswith("https://")
+    (run_,) = doc["runs"]
+    driver = run_["tool"]["driver"]
+    assert driver["name"] == "uv-index-guard" and isinstance(driver["version"], str)
+    assert driver["informationUri"].startswith("https://")
+    rule_ids = [r["id"] for r in driver["rules"]]
+    for rule in driver["rules"]:
+        assert isinstance(rule["shortDescription"]["text"], str)
+        assert rule["helpUri"].startswith("https://")
+    assert len(run_["results"]) == expected
+    for result in run_["results"]:
+        assert result["ruleId"] in rule_ids
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        assert isinstance(result["message"]["text"], str)
+        (loc,) = result["locations"]
+        phys = loc["physicalLocation"]
+        assert isinstance(phys["artifactLocation"]["uri"], str)
+        region = phys["region"]
+        for key in ("startLine", "startColumn", "endLine", "endColumn"):
+            assert isinstance(region[key], int) and region[key] >= 1
+        assert (region["endLine"], region["endColumn"]) > (region["startLine"],
+                                                           region["startColumn"])
+        assert isinstance(result["partialFingerprints"]["secretFingerprint/v1"], str)
+
+
+def check_gitlab(doc: dict[str, Any], expected: int, commits: set[str] | None = None) -> None:
+    assert doc["version"].startswith("15.")
+    scan = doc["scan"]
+    for part in ("analyzer", "scanner"):
+        tool = scan[part]
+        assert all(isinstance(tool[k], str) for k in ("id", "name", "version"))
+        assert isinstance(tool["vendor"]["name"], str)
+    for key in ("start_time", "end_time"):
+        assert len(scan[key]) == 19 and scan[key][10] == "T"
+    assert scan["status"] == "success" and scan["type"] == "secret_detection"
+    vulns = doc["vulnerabilities"]
+    assert len(vulns) == expected
+    assert len({v["id"] for v in vulns}) == expected
+    for v in vulns:
+        assert all(isinstance(v[k], str) for k in ("id", "name", "description"))
+        assert v["severity"] in ("Critical", "High", "Medium", "Low", "Info", "Unknown")
+        assert v["identifiers"] and all(
+            isinstance(i[k], str) for i in v["identifiers"] for k in ("type", "name", "value"))
+        loc = v["location"]
+        assert isinstance(loc["file"], str) and loc["start_line"] >= 1
+        assert loc["end_line"] >= loc["start_line"]
+        assert isinstance(loc["commit"]["sha"], str)
+        if commits is not None:
+            assert loc["commit"]["sha"] in commits
+        assert "…" in v["raw_source_code_extract"] or "****" in v["raw_source_code_extract"]
+
+
+def test_gitlab_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    code, out, _ = run(capsys, "--format", "gitlab")
+    assert code == 1
+    check_gitlab(json.loads(out), expected=len(EXPECTED))
+
+
+# --- git modes ---------------------------------------------------------------------------
+
+
+def test_staged_sees_only_the_index(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "app.py").write_text("x = 1\n")
+    git(repo, "add", "app.py")
+    (repo / "app.py").write_text(f"x = '{PAT}'\n")  # unstaged
+    (repo / "untracked.env").write_text(f"T={PAT}\n")
+    code, out, _ = run(capsys, "--staged")
+    assert code == 0, out
+    git(repo, "add", "app.py")
+    (repo / "app.py").write_text("x = 1\n")  # the index keeps the token
+    code, findings = scan_json(capsys, "--staged")
+    assert code == 1 and [(f["path"], f["line"]) for f in findings] == [("app.py", 1)]
+    # Only files the commit changes: a committed file left alone is not rescanned.
+    commit(repo, "one")
+    (repo / "other.py").write_text("y = 2\n")
+    git(repo, "add", "other.py")
+    code, _, _ = run(capsys, "--staged")
+    assert code == 0
+
+
+def test_staged_from_a_subdirectory(repo: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "conf.ini").write_text(f"t = {DEPLOY}\n")
+    git(repo, "add", ".")
+    monkeypatch.chdir(repo / "pkg")
+    code, findings = scan_json(capsys, "--staged")
+    assert code == 1 and findings[0]["path"] == "conf.ini"
+
+
+def test_history_reports_removed_secret_with_commit(repo: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "settings.py").write_text("A = 1\nB = 2\n")
+    git(repo, "add", ".")
+    first = commit(repo, "start")
+    (repo / "settings.py").write_text(f"A = 1\nTOKEN = '{PAT}'\nB = 2\n")
+    (repo / "odd näme.txt").write_text(f"x\n\n{DEPLOY}\n")
+    git(repo, "add", ".")
+    added = commit(repo, "add a token")
+    (repo / "settings.py").write_text("A = 1\nB = 2\n")
+    git(repo, "add", ".")
+    removed = commit(repo, "remove it")
+    assert "gl" not in (repo / "settings.py").read_text()
+
+    code, out, _ = run(capsys)  # the work tree no longer holds it …
+    assert "settings.py" not in out
+    code, findings = scan_json(capsys, "--git")  # … history does
+    assert code == 1
+    got = sorted((f["path"], f["line"], f["column"], f["rule"], f["commit"]) for f in findings)
+    assert got == [("odd näme.txt", 3, 1, "gitlab-deploy-token", added),
+                   ("settings.py", 2, 10, "gitlab-pat", added)]
+    code, findings = scan_json(capsys, "--git", f"{added}..{removed}")
+    assert code == 0 and findings == []
+    code, findings = scan_json(capsys, "--git", f"{first}..{removed}")
+    assert len(findings) == 2
+    code, out, _ = run(capsys, "--git", "--all", "--format", "gitlab")
+    check_gitlab(json.loads(out), expected=2, commits={added})
+    code, out, _ = run(capsys, "--git", "--all")
+    assert "settings.py:2:10: gitlab-pat" in out and f"(commit {added[:12]})" in out
+    assert "in 3 commits" in out
+
+
+def test_history_many_commits_and_hunks(repo: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line numbers from hunk headers stay right when windows cut the log anywhere."""
+    monkeypatch.setattr(scan_mod, "CHUNK", 300)
+    lines = [f"line {i}" for i in range(60)]
+    (repo / "f.txt").write_text("\n".join(lines) + "\n")
+    git(repo, "add", ".")
+    commit(repo, "base")
+    expected = []
+    for n, at in enumerate((5, 17, 40)):
+        token = p("ft") + rand(20)
+        lines.insert(at, f"k{n} = {token}")
+        lines[at + 3] = "changed " + rand(8)
+        (repo / "f.txt").write_text("\n".join(lines) + "\n")
+        git(repo, "add", ".")
+        expected.append(("f.txt", at + 1, commit(repo, f"c{n}")))
+    code, findings = scan_json(capsys, "--git")
+    assert code == 1
+    assert sorted((f["path"], f["line"], f["commit"]) for f in findings) == sorted(expected)
+
+
+def test_history_allow_marker(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "fixture.py").write_text(f"T = '{PAT}'  # uv-index-guard: allow\n")
+    git(repo, "add", ".")
+    commit(repo, "fixture")
+    code, _, _ = run(capsys, "--git")
+    assert code == 0
+
+
+def test_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str], tmp_path_factory:
+                      pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["scan", "--staged", "x.py"])
+    assert exc.value.code == 2
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path_factory.mktemp("not-a-repo"))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(Path.cwd().parent))
+    code, _, err = run(capsys, "--staged")
+    assert code == 2 and err.startswith("error: `git rev-parse` failed")
+    assert len(err.strip().splitlines()) == 1
