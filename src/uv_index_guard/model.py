@@ -33,6 +33,7 @@ INDEX_KEYS: dict[str, str] = {
 ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "authenticate": ("auto", "always", "never"),
     "format": ("simple", "flat"),
+    "hash-algorithm": ("md5", "sha256", "sha384", "sha512", "blake2b"),
 }
 BOOL_KEYS = ("explicit", "default")
 URL_KEYS = ("url", "publish-url")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, Kind, Origin
@@ -9,8 +11,15 @@ from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.syntax import Array, Scalar, Table, Value
 from uv_index_guard.tokens import find_tokens, mask
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))  # stripped from both ends of a URL
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")  # removed anywhere in a URL
+_IPV4_NUMBER = {16: re.compile(r"[0-9A-Fa-f]*"), 8: re.compile(r"[0-7]*"),
+                10: re.compile(r"[0-9]+")}
 _SPECIAL = ("http", "https", "ws", "wss", "ftp")
-_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
+# WHATWG's forbidden domain code points (checked after percent-decoding), and U+FFFD, which
+# invalid UTF-8 decodes to and IDNA rejects.
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|\ufffd]")
 _TYPE_NAMES = {"string": "string", "integer": "integer", "float": "float", "boolean": "boolean",
                "datetime": "datetime", "array": "array", "table": "table"}
 
@@ -33,32 +42,85 @@ def _shown(url: str) -> str:
 
 
 def url_problem(url: str, *, must_be_url: bool) -> str | None:
-    """What uv's URL parser objects to in ``url``, or None when it accepts it."""
-    if "://" not in url:
+    """What uv's URL parser (WHATWG, the `url` crate) objects to in ``url``, or None.
+
+    With ``must_be_url`` false (an index URL), uv parses only `http:`, `https:` and `file:`
+    (lower case) as URLs; anything else is a path, which uv accepts unless it is empty.
+    """
+    if not url and not must_be_url:
+        return "an empty string is neither a URL nor a path"
+    url = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
+    m = _SCHEME.match(url)
+    if m is None:
         return f'relative URL without a base: "{_shown(url)}"' if must_be_url else None
-    scheme, _, rest = url.partition("://")
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
-        return None if not must_be_url else f'relative URL without a base: "{_shown(url)}"'
-    separators = r"[/?#\\]" if scheme.lower() in _SPECIAL else r"[/?#]"
-    authority = re.split(separators, rest, maxsplit=1)[0]
-    host = authority.rpartition("@")[2]
-    if scheme.lower() not in _SPECIAL:
+    scheme = m.group(1) if not must_be_url else m.group(1).lower()
+    if scheme not in (_SPECIAL if must_be_url else ("http", "https")):
         return None
+    # Special schemes skip any run of `/` and `\` after the colon: `https:///x` is host `x`.
+    rest = url[m.end() :].lstrip("/\\")
+    authority = re.split(r"[/?#\\]", rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
     if host.startswith("["):
         close = host.find("]")
-        if close == -1:
+        if close == -1 or not _is_ipv6(host[1:close]):
             return "invalid IPv6 address"
         port = host[close + 1 :].removeprefix(":")
         host = host[: close + 1]
     else:
         host, _, port = host.partition(":")
-    if not host:
-        return "empty host"
-    if not host.startswith("[") and _FORBIDDEN_HOST.search(host):
-        return "invalid international domain name"
+        if not host:
+            return "empty host"
+        host = unquote(host, errors="replace").lower()
+        if _FORBIDDEN_HOST.search(host):
+            return "invalid international domain name"
+        if _ends_in_number(host) and not _is_ipv4(host):
+            return "invalid IPv4 address"
     if port and (not port.isdigit() or int(port) > 65535):
         return "invalid port number"
     return None
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return "%" not in text
+
+
+def _ipv4_parts(host: str) -> list[str]:
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def _ends_in_number(host: str) -> bool:
+    """A host whose last label is a number is parsed as an IPv4 address (WHATWG)."""
+    last = _ipv4_parts(host)[-1]
+    return _IPV4_NUMBER[10].fullmatch(last) is not None or (
+        last[:2] in ("0x", "0X") and _IPV4_NUMBER[16].fullmatch(last[2:]) is not None)
+
+
+def _is_ipv4(host: str) -> bool:
+    """WHATWG's IPv4 parser: 1 to 4 decimal, octal (`0` prefix) or hex (`0x`) numbers."""
+    parts = _ipv4_parts(host)
+    if len(parts) > 4:
+        return False
+    numbers: list[int] = []
+    for part in parts:
+        if part[:2] in ("0x", "0X"):
+            digits, base = part[2:], 16
+        elif len(part) > 1 and part.startswith("0"):
+            digits, base = part[1:], 8
+        else:
+            digits, base = part, 10
+        if not _IPV4_NUMBER[base].fullmatch(digits):
+            return False
+        numbers.append(int(digits, base) if digits else 0)
+    if any(n > 255 for n in numbers[:-1]):
+        return False
+    return numbers[-1] < 1 << 8 * (5 - len(numbers))
 
 
 class InvalidIndexValue(Rule):
@@ -91,6 +153,35 @@ class InvalidIndexValue(Rule):
                 yield from self.check_legacy(ctx, index.value)
         if config.kind is Kind.UV_TOML and config.uv is not None:
             yield from self.check_legacy_types(ctx, config.uv)
+        sources = config.uv.get("sources") if config.uv is not None else None
+        if config.kind is Kind.PYPROJECT and isinstance(sources, Table):
+            yield from self.check_sources(ctx, sources)
+
+    def check_sources(self, ctx: Context, sources: Table) -> Iterator[Finding]:
+        """`pkg = { index = "name" }` or a list of such tables; uv refuses other shapes."""
+        for package, entry in sources.entries.items():
+            value = entry.value
+            if isinstance(value, Array):
+                tables = [v for v in value.items if isinstance(v, Table)]
+                if len(tables) != len(value.items):
+                    bad = next(v for v in value.items if not isinstance(v, Table))
+                    yield ctx.finding(self, bad.start, bad.end,
+                                      f"`{package}`: invalid type: {describe(bad)}, expected a "
+                                      "source table (`{ index = \"...\" }`)")
+            elif isinstance(value, Table):
+                tables = [value]
+            else:
+                yield ctx.finding(self, value.start, value.end,
+                                  f"`{package}`: invalid type: {describe(value)}, expected a "
+                                  "source table (`{ index = \"...\" }`) or a list of them")
+                continue
+            for table in tables:
+                index = table.get("index")
+                if index is not None and not (isinstance(index, Scalar)
+                                              and index.kind == "string"):
+                    yield ctx.finding(self, index.start, index.end,
+                                      f"`{package}`: `index`: invalid type: {describe(index)}, "
+                                      "expected the name of an index")
 
     def check_legacy(self, ctx: Context, value: Value) -> Iterator[Finding]:
         if isinstance(value, Scalar) and value.kind == "string":
@@ -139,6 +230,11 @@ class InvalidIndexValue(Rule):
             problem = url_problem(value.py, must_be_url=key == "publish-url")
             if problem:
                 return f"invalid URL: {problem}", None
+        if key == "exclude-newer" and isinstance(value, Scalar) and not re.search(
+                r"[0-9]", str(value.py)):
+            # Dates, timestamps and durations (`2024-01-01`, `3 days`, `P3D`) all have a digit.
+            return (f"`{value.py}` is not a date (`2024-01-01`), a timestamp "
+                    "(`2024-01-01T00:00:00Z`) or a duration (`3 days`, `P3D`)"), None
         if key == "ignore-error-codes":
             return self.codes_problem(ctx, value)
         if key == "cache-control":

@@ -26,9 +26,19 @@ default-groups dependency-groups dev-dependencies build-backend
 """.split()
 )
 
+# Keys uv knows but refuses in uv.toml: "The `sources` field is not allowed in a `uv.toml` file.
+# `sources` is only applicable in the context of a project, and should be placed in a
+# `pyproject.toml` file instead."
+PROJECT_ONLY_KEYS = frozenset(
+    """
+conflicts workspace sources dev-dependencies default-groups dependency-groups managed package
+build-backend environments required-environments
+""".split()
+)
+
 
 class UnknownUvTomlKey(Rule):
-    """UIG108: uv.toml has a top-level key uv does not know; uv refuses the file."""
+    """UIG108: uv.toml has a top-level key uv does not know, or allows only in pyproject.toml."""
 
     code = "UIG108"
     name = "unknown-uv-toml-key"
@@ -39,6 +49,11 @@ class UnknownUvTomlKey(Rule):
         if ctx.config.kind is not Kind.UV_TOML:
             return
         for key, entry in ctx.config.doc.root.entries.items():
+            if key in PROJECT_ONLY_KEYS:
+                yield ctx.finding(self, entry.key_start, entry.key_end,
+                                  f"`{key}` is not allowed in uv.toml, only in `[tool.uv]` of a "
+                                  "pyproject.toml; uv refuses the whole file")
+                continue
             if key in UV_SETTINGS_KEYS:
                 continue
             guess = did_you_mean(key, UV_SETTINGS_KEYS)
