@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from uv_index_guard import __version__
 from uv_index_guard.lsp import code_actions, completion, hover
@@ -24,12 +26,39 @@ from uv_index_guard.lsp.documents import DocumentState, kind_of_uri
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Protocol(LanguageServerProtocol):
+    """Document sync without pygls's own copy of each text.
+
+    :class:`DocumentState` applies the changes. pygls's workspace copy would cost a second
+    O(n) update per keystroke, and it splits lines with ``str.splitlines`` (which also breaks
+    at U+0085, U+2028, ...) and clamps positions *in place*, so a change that contains such
+    a character would reach our handler with altered positions.
+    """
+
+    def _user(self, method: str, params: Any) -> Any:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        yield from self._user(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        yield from self._user(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
+        yield from self._user(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
 class UvIndexGuardServer(LanguageServer):
     """Holds the open documents; the logic lives in the feature modules."""
 
     def __init__(self) -> None:
         super().__init__("uv-index-guard", __version__,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=_Protocol)
         self.documents: dict[str, DocumentState] = {}
         self.pending: set[str] = set()
         self.published: dict[str, int] = {}
