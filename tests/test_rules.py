@@ -168,6 +168,9 @@ FIRES = [
     Fires("plain-key", "UIG108", ERR,
           'keyring_provider = "subprocess"\n',
           1, 1, ("unknown field `keyring_provider`", "did you mean `keyring-provider`"), UV),
+    Fires("project-only-key", "UIG108", ERR,
+          '[sources]\nfoo = { index = "internal" }\n',
+          1, 2, ("`sources` is not allowed in uv.toml", "pyproject.toml"), UV),
     # UIG201 unknown-index-key
     Fires("typo", "UIG201", WARN,
           f'[[tool.uv.index]]\nname = "a"\nurl = "{URL}"\nexplict = true\n',
