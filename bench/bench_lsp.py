@@ -45,7 +45,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import TYPICAL, large_pyproject  # noqa: E402
+from bench_check import TYPICAL, large_pyproject
 
 RESULTS = Path(__file__).resolve().parent / "results" / "lsp.json"
 TIMEOUT = 2.0
