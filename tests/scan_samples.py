@@ -100,9 +100,9 @@ FALSE_POSITIVES: list[tuple[str, str]] = [
 
 # URLs: (text, reported?)
 URLS: list[tuple[str, bool]] = [
-    ("https://deploy:" + rand(16) + "@gitlab.example.com/api/v4/projects/1/packages/pypi/simple",
+    ("https://deploy:" + rand(16) + "@gitlab.acme.dev/api/v4/projects/1/packages/pypi/simple",
      True),
-    ("https://__token__:" + rand(12) + "@pypi.example.org/simple/", True),
+    ("https://__token__:" + rand(12) + "@pypi.corp.internal/simple/", True),
     ("postgres://app:" + rand(10) + "@db.internal:5432/app", True),
     ("https://user:${PASSWORD}@gitlab.example.com/simple", False),
     ("https://user:$PASSWORD@gitlab.example.com/simple", False),
@@ -115,4 +115,9 @@ URLS: list[tuple[str, bool]] = [
     ("https://user@gitlab.example.com/simple", False),
     ("git+ssh://git@gitlab.example.com/group/repo.git", False),
     ("https://gitlab.example.com/simple", False),
+    # Examples: documentation hosts, one-letter passwords, placeholder words.
+    ("https://deploy:" + rand(16) + "@gitlab.example.com/simple", False),
+    ("https://deploy:" + rand(16) + "@registry.test/simple", False),
+    ("http://u:p@proxy.acme.dev:3128", False),
+    ("http://user:pass%23pass@proxy.acme.dev/", False),
 ]

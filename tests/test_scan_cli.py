@@ -57,9 +57,9 @@ CORPUS = {
     ".pypirc": f"[gitlab]\nrepository = https://gitlab.example.com/api/v4/projects/1/"
                f"packages/pypi\nusername = __token__\npassword = {DEPLOY}\n",
     ".gitlab-ci.yml": f"build:\n  script:\n    - pip install --index-url "
-                      f"https://ci:{PASSWORD}@gitlab.example.com/simple app\n",
-    "conf/pip.conf": f"[global]\nindex-url = https://user:{PASSWORD}@gitlab.example.com/s\n",
-    "requirements.txt": f"--extra-index-url https://u:{PASSWORD}@gitlab.example.com/s\nrich\n",
+                      f"https://ci:{PASSWORD}@gitlab.acme.dev/simple app\n",
+    "conf/pip.conf": f"[global]\nindex-url = https://user:{PASSWORD}@gitlab.acme.dev/s\n",
+    "requirements.txt": f"--extra-index-url https://u:{PASSWORD}@gitlab.acme.dev/s\nrich\n",
     "Dockerfile": f"FROM python:3.12\nENV GL={routable()}\n",
     "notebook.ipynb": json.dumps({"cells": [{"source": [f"token = '{PAT}'\n"]}]}),
     "deploy.sh": f"#!/bin/sh\ncurl -H 'PRIVATE-TOKEN: {PAT}' https://gitlab.example.com\n",

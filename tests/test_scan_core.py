@@ -69,7 +69,7 @@ def test_token_as_url_password_is_one_finding() -> None:
 
 def test_token_as_url_username_is_masked_in_url_finding() -> None:
     token = p("pat") + rand(20)
-    found = scan_text(f"https://{token}:{rand(12)}@gitlab.example.com/x\n")
+    found = scan_text(f"https://{token}:{rand(12)}@gitlab.acme.dev/x\n")
     assert {f.code for f in found} == {"gitlab-pat", "url-credentials"}
     assert all(token not in f.message for f in found)
 

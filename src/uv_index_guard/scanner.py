@@ -127,16 +127,33 @@ def _url_secret(data: bytes, m: re.Match[bytes]) -> Secret | None:
     if not scheme or not scheme[:1].isalpha():
         return None
     password = unquote(m.group(2).decode("utf-8", "replace"))
-    if is_password_placeholder(password):
+    host = m.group(3).decode("utf-8", "replace")
+    if is_password_placeholder(password) or is_example_credential(password, host):
         return None
     user = unquote(m.group(1).decode("utf-8", "replace"))
     if not user.isprintable() or kind_of(user) is not None:
         user = "****"
-    host = m.group(3).decode("utf-8", "replace")
     shown = f"{scheme.decode('ascii', 'replace')}://{user}:****@{host}"
     return Secret(m.start(2), m.end(2), URL_RULE.id, URL_RULE.name,
                   f"Password embedded in a URL (`{shown}`)",
                   fingerprint(password), Severity.ERROR)
+
+
+# Hosts reserved for documentation (RFC 2606, RFC 6761): no credential for them works.
+_DOC_HOST: Final = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid)(?::\d+)?\.?$", re.IGNORECASE)
+_WORDS: Final = re.compile(r"[^A-Za-z0-9]+")
+
+
+def is_example_credential(password: str, host: str) -> bool:
+    """Free text is full of examples: `u:p@`, `user:pass#pass@`, passwords for example.com.
+
+    Only the scanner uses this (the config rule reports any password in an index URL).
+    """
+    if len(password) < 4 or _DOC_HOST.search(host.split("@")[-1]):
+        return True
+    words = [w for w in _WORDS.split(password) if w]
+    return bool(words) and all(is_password_placeholder(w) for w in words)
 
 
 def _allowed(data: bytes, start: int, end: int) -> bool:

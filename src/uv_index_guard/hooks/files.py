@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".hg", ".svn", ".tox", ".nox",
                        ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages"})
@@ -27,6 +29,8 @@ def walk(root: str, want: Callable[[str], bool]) -> Iterator[str]:
         specs = [(base, spec) for base, spec in specs if _within(dirpath, base)]
         gitignore = os.path.join(dirpath, ".gitignore")
         if os.path.isfile(gitignore):
+            import pathspec  # only when a .gitignore is there (keeps hook start-up short)
+
             try:
                 with open(gitignore, encoding="utf-8", errors="replace") as fh:
                     specs.append((dirpath, pathspec.GitIgnoreSpec.from_lines(fh)))

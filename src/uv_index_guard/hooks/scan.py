@@ -11,14 +11,11 @@ import json
 import os
 import re
 import stat
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, TextIO
-
-import pathspec
+from typing import IO, TYPE_CHECKING, TextIO
 
 from uv_index_guard.finding import Finding
 from uv_index_guard.hooks.files import InputError, display_path, walk
@@ -33,6 +30,9 @@ OVERLAP = 4096
 # `pragma: allowlist nextline secret`).
 CONTEXT = 4096
 SNIFF = 8000  # like git: a NUL in the first 8000 bytes makes a file binary
+
+if TYPE_CHECKING:
+    import pathspec
 
 Read = Callable[[int], bytes]
 
@@ -114,6 +114,44 @@ def scan_file(path: str, shown: str) -> list[Finding] | None:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
+def _scan_batch(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
+    findings: list[Finding] = []
+    problems: list[str] = []
+    cwd = os.getcwd()
+    for path in files:
+        try:
+            findings.extend(scan_file(path, _shown(path, cwd)) or ())
+        except InputError as exc:
+            problems.append(str(exc))
+    return findings, problems
+
+
+def _shown(path: str, cwd: str = "") -> str:
+    """The path as reports show it: relative to the current directory when below it."""
+    if not os.path.isabs(path):
+        return os.path.normpath(path) if not path.startswith("..") else display_path(path)
+    cwd = cwd or os.getcwd()
+    if path.startswith(cwd) and path[len(cwd) : len(cwd) + 1] == os.sep:
+        return path[len(cwd) + 1 :]
+    return display_path(path)
+
+
+PARALLEL_FILES = 400  # below this, starting workers costs more than it saves
+
+
+def scan_files(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
+    """(findings, unreadable files); large sets are split over the CPUs (fork only)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
+        return _scan_batch(files)
+    import multiprocessing
+
+    batches = [files[i::workers] for i in range(workers)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(_scan_batch, batches)
+    return ([f for found, _ in parts for f in found], [p for _, ps in parts for p in ps])
+
+
 # --- which files -------------------------------------------------------------------------
 
 
@@ -139,6 +177,8 @@ def load_excludes(start: str = ".") -> Excludes:
         if os.path.isfile(candidate):
             patterns = _exclude_patterns(candidate)
             if patterns is not None:
+                import pathspec
+
                 return Excludes(directory, pathspec.GitIgnoreSpec.from_lines(patterns))
         parent = os.path.dirname(directory)
         if parent == directory or os.path.exists(os.path.join(directory, ".git")):
@@ -189,6 +229,8 @@ def collect(paths: Sequence[str], excluded: Excludes) -> tuple[list[str], list[s
 
 
 def _git(args: Sequence[str], cwd: str | None = None) -> str:
+    import subprocess
+
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except OSError as exc:
@@ -217,6 +259,8 @@ def staged_blobs(top: str) -> list[tuple[str, str]]:
 
 
 def scan_staged(excluded: Excludes) -> tuple[list[Finding], int]:
+    import subprocess
+
     top = git_toplevel()
     blobs = [(oid, path) for oid, path in staged_blobs(top)
              if not excluded(os.path.join(top, path))]
@@ -327,6 +371,8 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
 
 def scan_history(revs: Sequence[str], excluded: Excludes) -> tuple[list[Finding], int]:
     """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned)."""
+    import subprocess
+
     top = git_toplevel()
     cmd = ["git", "-c", "core.quotePath=false", "log", "-p", "--unified=0", "--no-color",
            "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/",
@@ -406,12 +452,8 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
             findings, scanned = scan_history(revs, excluded)
         else:
             files, problems = collect(opts.paths or ["."], excluded)
-            findings = []
-            for path in files:
-                try:
-                    findings.extend(scan_file(path, display_path(path)) or ())
-                except InputError as exc:
-                    problems.append(str(exc))
+            findings, unreadable = scan_files(files)
+            problems += unreadable
             scanned = len(files)
     except UsageError as exc:
         print(f"error: {exc}", file=err)
