@@ -60,10 +60,13 @@ class IndexDef:
     # Where the table's header or inline table begins, for table-level findings.
     anchor_start: int
     anchor_end: int
+    # Read once from `value`, as every rule asks for them.
+    table: Table | None = field(init=False, repr=False, compare=False)
+    name: str | None = field(init=False, compare=False)
 
-    @property
-    def table(self) -> Table | None:
-        return self.value if isinstance(self.value, Table) else None
+    def __post_init__(self) -> None:
+        self.table = self.value if isinstance(self.value, Table) else None
+        self.name = self.string("name")
 
     def entry(self, key: str) -> Entry | None:
         table = self.table
@@ -72,7 +75,8 @@ class IndexDef:
     def scalar(self, key: str) -> Scalar | None:
         if self.origin is not Origin.INDEX:
             return self.value if key == "url" and isinstance(self.value, Scalar) else None
-        entry = self.entry(key)
+        table = self.table
+        entry = table.entries.get(key) if table is not None else None
         return entry.value if entry is not None and isinstance(entry.value, Scalar) else None
 
     def string(self, key: str) -> str | None:
@@ -82,10 +86,6 @@ class IndexDef:
     def flag(self, key: str) -> bool:
         s = self.scalar(key)
         return s is not None and s.kind == "boolean" and s.py is True
-
-    @property
-    def name(self) -> str | None:
-        return self.string("name")
 
     @property
     def url(self) -> str | None:
@@ -111,18 +111,28 @@ class Config:
     # `[tool.uv-index-guard]` of a pyproject.toml
     settings: Table | None = None
 
+    # Computed on first use by `by_name()` and `url_values()`; the model does not change.
+    _by_name: dict[str, list[IndexDef]] | None = field(default=None, repr=False, compare=False)
+    _url_values: tuple[UrlValue, ...] | None = field(default=None, repr=False, compare=False)
+
     def by_name(self) -> dict[str, list[IndexDef]]:
-        names: dict[str, list[IndexDef]] = {}
-        for index in self.indexes:
-            name = index.name
-            if name is not None:
-                names.setdefault(name, []).append(index)
-        return names
+        """The named indexes by name, in order (shared between rules: do not modify)."""
+        if self._by_name is None:
+            names: dict[str, list[IndexDef]] = {}
+            for index in self.indexes:
+                name = index.name
+                if name is not None:
+                    names.setdefault(name, []).append(index)
+            self._by_name = names
+        return self._by_name
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
 def env_name(name: str) -> str:
     """The `<NAME>` part of `UV_INDEX_<NAME>_USERNAME` for an index name, as uv spells it."""
-    return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+    return _NOT_ALPHANUMERIC.sub("_", name).upper()
 
 
 def env_vars(name: str) -> tuple[str, str]:
@@ -196,14 +206,20 @@ class UrlValue:
         return str(self.value.py)
 
 
-def url_values(config: Config) -> Iterator[UrlValue]:
+def url_values(config: Config) -> tuple[UrlValue, ...]:
     """Every string in the configuration that uv treats as an index or upload URL."""
+    if config._url_values is None:
+        config._url_values = tuple(_url_values(config))
+    return config._url_values
+
+
+def _url_values(config: Config) -> Iterator[UrlValue]:
     for index in config.indexes:
         if index.origin is not Origin.INDEX:
             if index.value.kind == "string" and isinstance(index.value, Scalar):
                 yield UrlValue(index.origin.value, index.value, index)
             continue
-        for key in ("url", "publish-url"):
+        for key in URL_KEYS:
             scalar = index.scalar(key)
             if scalar is not None and scalar.kind == "string":
                 yield UrlValue(key, scalar, index)

@@ -53,6 +53,8 @@ class CredentialsInUrl(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for value in url_values(ctx.config):
+            if "@" not in value.url:
+                continue  # no userinfo (the common case; spares splitting the URL)
             parts = split_url(value.url)
             if parts is None or not parts.has_userinfo:
                 continue

@@ -18,6 +18,8 @@ class CredentialsOverHttp(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for value in url_values(ctx.config):
+            if value.url[:7].lower() != "http://":
+                continue  # not plain HTTP (the common case; spares splitting the URL)
             parts = split_url(value.url)
             if parts is None or parts.scheme != "http" or is_loopback(parts.hostname):
                 continue

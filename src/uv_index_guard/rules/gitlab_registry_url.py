@@ -19,6 +19,8 @@ class GitlabRegistryUrl(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for value in url_values(ctx.config):
             url = value.url
+            if "/packages/pypi" not in url:
+                continue  # not a GitLab registry (the common case; spares splitting the URL)
             parts = split_url(url)
             if parts is None:
                 continue

@@ -26,10 +26,10 @@ class IgnoredCredentialKey(Rule):
             table = index.table
             if table is None:
                 continue
-            user_var, pass_var = env_vars(index.name or "<NAME>")
             for key, entry in table.entries.items():
                 if key not in CREDENTIAL_KEYS:
                     continue
+                user_var, pass_var = env_vars(index.name or "<NAME>")
                 fixes = []
                 if key in USERNAME_KEYS:
                     message = (f"uv ignores `{key}` in an index, so this username is never sent "

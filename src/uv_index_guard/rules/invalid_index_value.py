@@ -14,6 +14,7 @@ from uv_index_guard.tokens import find_tokens, mask
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))  # stripped from both ends of a URL
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")  # removed anywhere in a URL
+_AUTHORITY_END = re.compile(r"[/?#\\]")
 _IPV4_NUMBER = {16: re.compile(r"[0-9A-Fa-f]*"), 8: re.compile(r"[0-7]*"),
                 10: re.compile(r"[0-9]+")}
 _SPECIAL = ("http", "https", "ws", "wss", "ftp")
@@ -58,7 +59,7 @@ def url_problem(url: str, *, must_be_url: bool) -> str | None:
         return None
     # Special schemes skip any run of `/` and `\` after the colon: `https:///x` is host `x`.
     rest = url[m.end() :].lstrip("/\\")
-    authority = re.split(r"[/?#\\]", rest, maxsplit=1)[0]
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
     host = authority.rpartition("@")[2]
     if host.startswith("["):
         close = host.find("]")
