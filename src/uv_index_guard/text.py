@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 
 @dataclass(frozen=True, order=True)
@@ -30,18 +31,20 @@ class Range:
 class LineIndex:
     """Maps UTF-8 byte offsets of one text to code-point positions and back."""
 
-    __slots__ = ("_ascii", "_data", "_starts")
+    __slots__ = ("_ascii", "_data", "_line_starts")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        starts = [0]
-        find = data.find
-        i = find(b"\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find(b"\n", i + 1)
-        self._starts = starts
         self._ascii = data.isascii()
+        self._line_starts: list[int] | None = None  # computed on first use
+
+    @property
+    def _starts(self) -> list[int]:
+        """The byte offset of each line's start."""
+        if self._line_starts is None:
+            lines = self._data.split(b"\n")
+            self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
+        return self._line_starts
 
     @property
     def line_count(self) -> int:
