@@ -102,14 +102,30 @@ _UNSET: Final = object()
 
 
 class Array(Value):
-    __slots__ = ("items", "of_tables")
+    """An array, or the array of tables that `[[...]]` headers make.
+
+    An array that cannot hold a table reads its items on first use: most arrays of a
+    pyproject.toml (dependencies, classifiers, linter settings) are never looked at.
+    """
+
+    __slots__ = ("_items", "_unread", "of_tables")
     kind = "array"
 
     def __init__(self, start: int, end: int, *, of_tables: bool = False) -> None:
         self.start = start
         self.end = end
-        self.items: list[Value] = []
+        self._items: list[Value] = []
+        # The array's node (in a tree nobody edits) and the document, until items are read.
+        self._unread: tuple[Node, bytes] | None = None
         self.of_tables = of_tables
+
+    @property
+    def items(self) -> list[Value]:
+        if self._unread is not None:
+            node, data = self._unread
+            self._unread = None
+            self._items = _Builder(data).items(node)
+        return self._items
 
     @property
     def py(self) -> list[Any]:
@@ -187,7 +203,9 @@ def parse(text: str, old: Document | None = None) -> Document:
     data = text.encode("utf-8", "surrogatepass")
     tree = _PARSER.parse(data, old.tree) if old is not None else _PARSER.parse(data)
     builder = _Builder(data)
-    root = builder.build(tree.root_node)
+    # Arrays read later keep nodes of this copy: edits of `doc.tree` (for an incremental
+    # reparse) do not change it.
+    root = builder.build(tree.copy().root_node)
     doc = Document(text, data, tree, LineIndex(data), root)
     if tree.root_node.has_error or builder.conflict or _BAD_ESCAPE.search(data):
         doc.problems = _problems(doc, tree.root_node)
@@ -219,8 +237,7 @@ class _Builder:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.conflict = False
-        # The key names of each table header seen, by its source text (headers repeat:
-        # every `[[tool.uv.index]]` is the same three names).
+        # The key names of each table header seen, by its source text.
         self.header_names: dict[bytes, tuple[str, ...]] = {}
 
     def build(self, root_node: Node) -> Table:
@@ -269,24 +286,21 @@ class _Builder:
             return _decode_string(raw)
         raise _Conflict
 
-    def names(self, key_node: Node) -> tuple[str, ...]:
-        """The names of a header's key segments."""
-        if key_node.has_error:
-            return tuple(self.key_text(k) for k in self.keys(key_node))
-        source = self.data[key_node.start_byte : key_node.end_byte]
-        names = self.header_names.get(source)
-        if names is None:
-            names = tuple(self.key_text(k) for k in self.keys(key_node))
-            self.header_names[source] = names
-        return names
-
     def header(self, root: Table, node: Node, children: list[Node], *, array: bool) -> Table:
         if len(children) < 2:
             raise _Conflict
         key_node = children[1]
-        names = self.names(key_node)
-        # The key's segment nodes: only needed to place a new entry, so read on demand.
+        # Decode each distinct header once. The key's segment nodes are only needed to place
+        # a new entry, so a repeated header (every `[[tool.uv.index]]`) does not read them.
+        source = self.data[key_node.start_byte : key_node.end_byte]
+        cacheable = not key_node.has_error
+        names = self.header_names.get(source) if cacheable else None
         segments: list[Node] | None = None
+        if names is None:
+            segments = self.keys(key_node)
+            names = tuple(self.key_text(k) for k in segments)
+            if cacheable:
+                self.header_names[source] = names
         start, end = node.start_byte, node.end_byte
         table = root
         for i, name in enumerate(names[:-1]):
@@ -379,6 +393,11 @@ class _Builder:
             name, last.start_byte, last.end_byte, self.value(value_node), start, end
         )
 
+    def items(self, node: Node) -> list[Value]:
+        """The items of an array."""
+        return [self.value(child) for child in node.named_children
+                if _KIND_NAMES[child.kind_id] != "comment"]
+
     def value(self, node: Node) -> Value:
         kind = _KIND_NAMES[node.kind_id]
         if kind == "inline_table":
@@ -388,10 +407,12 @@ class _Builder:
                     self.pair(table, child)
             return table
         if kind == "array":
-            arr = Array(node.start_byte, node.end_byte)
-            for child in node.named_children:
-                if _KIND_NAMES[child.kind_id] != "comment":
-                    arr.items.append(self.value(child))
+            start, end = node.start_byte, node.end_byte
+            arr = Array(start, end)
+            if node.has_error or self.data.find(b"{", start, end) != -1:
+                arr._items = self.items(node)  # inline tables: check their keys now
+            else:
+                arr._unread = (node, self.data)  # scalars and arrays only: nothing to check
             return arr
         if kind == "ERROR":
             raise _Conflict
@@ -406,7 +427,8 @@ _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _SIMPLE_ESCAPES: Final = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"',
                           "\\": "\\", "e": "\x1b"}
 _LINE_CONTINUATION = re.compile(r"\\[ \t]*\r?\n[ \t\r\n]*")
-_QUOTES: Final = ('"""', "'''", '"', "'")
+_TRIPLE_QUOTES: Final = ('"""', "'''")
+_QUOTES: Final = ('"', "'")
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -421,7 +443,10 @@ def _unescape(match: re.Match[str]) -> str:
 
 def _delimiter(raw: str) -> str:
     """The opening quote of a string or quoted key, from its source ("" if there is none)."""
-    return next((quote for quote in _QUOTES if raw.startswith(quote)), "")
+    head = raw[:3]
+    if head in _TRIPLE_QUOTES:
+        return head
+    return head[:1] if head[:1] in _QUOTES else ""
 
 
 def _decode_string(raw: str) -> str:
