@@ -30,8 +30,38 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     _add_scan(sub)
+    _add_doctor(sub)
+    _add_fix(sub)
     sub.add_parser("lsp", help="run the language server over stdio")
     return parser
+
+
+def _add_doctor(sub: argparse._SubParsersAction[_Parser]) -> None:
+    doctor = sub.add_parser("doctor", help="show where uv takes each index's credentials from "
+                                           "and what the index answers")
+    doctor.add_argument("path", nargs="?", metavar="PATH",
+                        help="pyproject.toml, uv.toml or a project directory (default: .)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument("--no-probe", action="store_true",
+                        help="do not send a request to the indexes")
+    doctor.add_argument("--index", metavar="NAME", help="only the index with this name")
+    doctor.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="time limit of each probe request (default: 10)")
+
+
+def _add_fix(sub: argparse._SubParsersAction[_Parser]) -> None:
+    fix = sub.add_parser("fix", help="move a token from an index URL to keyring or an env file")
+    fix.add_argument("path", nargs="?", metavar="PATH",
+                     help="pyproject.toml or uv.toml (default: ./pyproject.toml)")
+    fix.add_argument("--to", choices=("keyring", "env"), required=True,
+                     help="where the token goes")
+    fix.add_argument("--index", metavar="NAME", help="only the index with this name")
+    fix.add_argument("--env-file", metavar="PATH",
+                     help="with `--to env`: the file to write (default: .env beside PATH)")
+    fix.add_argument("--enable-keyring-provider", action="store_true",
+                     help='with `--to keyring`: also set `keyring-provider = "subprocess"`')
+    fix.add_argument("--force", action="store_true",
+                     help="replace a different value already stored for the same name")
 
 
 def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -75,6 +105,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
                                          args.baseline, args.write_baseline, args.format,
                                          args.output), sys.stdout, sys.stderr)
+        if args.command == "doctor":
+            import os
+
+            from uv_index_guard.credentials import doctor
+
+            return doctor.run(doctor.Options(args.path, args.format, not args.no_probe,
+                                             args.index, args.timeout),
+                              os.environ, sys.stdout, sys.stderr)
+        if args.command == "fix":
+            import os
+
+            from uv_index_guard.credentials import fix
+
+            return fix.run(fix.Options(args.path, args.to, args.index, args.env_file,
+                                       args.enable_keyring_provider, args.force),
+                           os.environ, sys.stdout, sys.stderr)
         if args.command == "lsp":
             from uv_index_guard.lsp.server import main as lsp_main
 

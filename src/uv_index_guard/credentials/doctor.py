@@ -1,0 +1,302 @@
+"""`uv-index-guard doctor`: for each index, where uv takes its credentials from and what the
+index answers to them.
+
+Exit status: 0 when every probe succeeded (or none was made), 1 when one failed, 2 when the
+configuration could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from uv_index_guard.credentials import settings
+from uv_index_guard.credentials.hints import JOB_TOKEN_USER, IndexFacts, hint, is_gitlab
+from uv_index_guard.credentials.probe import ProbeResult, probe, probe_url
+from uv_index_guard.credentials.resolve import (
+    IndexAuth,
+    Resolution,
+    Source,
+    keyring_provider,
+    resolve,
+)
+from uv_index_guard.credentials.stores import Stores, SystemStores
+from uv_index_guard.hooks.files import InputError, display_path
+from uv_index_guard.lsp.privacy import safe_name, safe_url
+from uv_index_guard.model import IndexDef, Origin, env_vars
+from uv_index_guard.tokens import kind_of
+from uv_index_guard.urls import is_loopback, split_url, without_userinfo
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    path: str | None = None
+    fmt: str = "text"
+    probe: bool = True
+    index: str | None = None
+    timeout: float = 10.0
+
+
+@dataclass(slots=True)
+class IndexReport:
+    file: str
+    name: str | None
+    url: str  # secrets masked
+    env: tuple[str, str] | None
+    env_set: tuple[bool, bool]
+    resolution: Resolution = field(repr=False)
+    probe_url: str | None = None
+    probe: ProbeResult | None = None
+    hint: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def probed_ok(self) -> bool | None:
+        return None if self.probe is None else self.probe.ok
+
+    def to_json(self) -> dict[str, Any]:
+        user_var, pass_var = self.env if self.env is not None else (None, None)
+        username = self.resolution.username
+        return {
+            "name": self.name,
+            "url": self.url,
+            "env": {"username": user_var, "password": pass_var},
+            "credentials": {"source": self.resolution.source.value,
+                            "username": safe_name(username) if username else None},
+            "probe": None if self.probe is None else {
+                "status": self.probe.status, "ok": self.probe.ok, "hint": self.hint},
+            "warnings": list(self.warnings),
+        }
+
+
+def index_auth(index: IndexDef) -> IndexAuth | None:
+    url = index.url
+    if url is None:
+        return None
+    mode = index.string("authenticate") if index.origin is Origin.INDEX else None
+    return IndexAuth(index.name, url, mode if mode in ("auto", "always", "never") else "auto")
+
+
+def diagnose(files: list[settings.ConfigFile], environ: Mapping[str, str], stores: Stores,
+             *, do_probe: bool = True, only: str | None = None,
+             timeout: float = 10.0) -> list[IndexReport]:
+    configured, _where = settings.configured_keyring_provider(files)
+    provider = keyring_provider(environ, configured)
+    packages = _packages_by_index(files)
+    reports: list[IndexReport] = []
+    for file in files:
+        if not file.lists_indexes:
+            continue
+        for index in file.analysis.config.indexes:
+            if only is not None and index.name != only:
+                continue
+            auth = index_auth(index)
+            if auth is None:
+                continue
+            reports.append(_diagnose_one(file, index, auth, environ, stores, provider,
+                                         packages, do_probe, timeout))
+    return reports
+
+
+def _packages_by_index(files: list[settings.ConfigFile]) -> dict[str, str]:
+    """For each index name, the first package `[tool.uv.sources]` takes from it."""
+    found: dict[str, str] = {}
+    for file in files:
+        for ref in file.analysis.config.sources:
+            found.setdefault(ref.index, ref.package)
+    return found
+
+
+def _diagnose_one(file: settings.ConfigFile, index: IndexDef, auth: IndexAuth,
+                  environ: Mapping[str, str], stores: Stores, provider: str,
+                  packages: dict[str, str], do_probe: bool, timeout: float) -> IndexReport:
+    env = env_vars(auth.name) if auth.name is not None else None
+    flat = index.string("format") == "flat"
+    package = packages.get(auth.name) if auth.name is not None and not flat else None
+    parts = split_url(auth.url)
+    web = parts is not None and parts.scheme in ("http", "https") and bool(parts.host)
+    target = probe_url(auth.url, package, flat) if web else None
+    resolution = resolve(auth, environ, stores, provider, target)
+    report = IndexReport(
+        display_path(str(file.path)), auth.name, safe_url(auth.url), env,
+        (env is not None and env[0] in environ, env is not None and env[1] in environ),
+        resolution, target)
+    report.warnings = warnings_for(index, auth, resolution, environ)
+    if not web:
+        report.warnings.append("not an http(s) URL: a local directory or file, which uv reads "
+                               "without credentials; nothing to probe")
+    elif do_probe and target is not None:
+        report.probe = probe(target, resolution, timeout=timeout, flat=flat)
+        facts = IndexFacts(auth.name, without_userinfo(auth.url), package, env,
+                           auth.authenticate, timeout)
+        report.hint = hint(report.probe, resolution, facts)
+    return report
+
+
+def warnings_for(index: IndexDef, auth: IndexAuth, resolution: Resolution,
+                 environ: Mapping[str, str]) -> list[str]:
+    found = [note.text for note in resolution.notes]
+    parts = split_url(auth.url)
+    if (parts is not None and parts.scheme == "http" and not is_loopback(parts.hostname)
+            and (resolution.has_credentials or resolution.username)):
+        found.append(f"credentials go to `{parts.host}` over plain http://, readable by anyone "
+                     "on the way; use https://")
+    if is_gitlab(without_userinfo(auth.url)) and auth.authenticate == "auto" and (
+            index.origin is Origin.INDEX):
+        found.append('`authenticate = "auto"` on a GitLab registry: uv\'s first request goes '
+                     "without credentials (unless the URL or `UV_INDEX_*` carry them), and "
+                     "GitLab answers a package it does not have by forwarding to pypi.org; set "
+                     '`authenticate = "always"` (with `explicit = true`)')
+    publish = index.string("publish-url") if index.origin is Origin.INDEX else None
+    if publish is not None and _job_token_publish(publish, environ):
+        name = f"--index {auth.name} " if auth.name else ""
+        found.append("`publish-url` with a CI job token: `uv publish --token $CI_JOB_TOKEN` "
+                     "sends the username `__token__` and GitLab answers 401; use "
+                     f"`uv publish {name}--username {JOB_TOKEN_USER} "
+                     "--password \"$CI_JOB_TOKEN\"`")
+    return found
+
+
+def _job_token_publish(publish_url: str, environ: Mapping[str, str]) -> bool:
+    parts = split_url(publish_url)
+    if parts is None or not is_gitlab(without_userinfo(publish_url)):
+        return False
+    secret = parts.password or parts.username
+    kind = kind_of(secret) if secret else None
+    if kind is not None and kind.rule == "gitlab-cicd-job-token":
+        return parts.username != JOB_TOKEN_USER
+    if "CI_JOB_TOKEN" not in environ:
+        return False
+    return environ.get("UV_PUBLISH_USERNAME") != JOB_TOKEN_USER
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def render_json(reports: list[IndexReport]) -> str:
+    return json.dumps({"indexes": [r.to_json() for r in reports]}, indent=2)
+
+
+def render_text(reports: list[IndexReport], probed: bool) -> str:
+    lines: list[str] = []
+    for report in reports:
+        title = f"index `{report.name}`" if report.name else "unnamed index"
+        lines.append(f"{title} ({report.file})")
+        lines.append(f"  url:          {report.url}")
+        if report.env is not None:
+            shown = [f"`{var}` ({'set' if is_set else 'not set'})"
+                     for var, is_set in zip(report.env, report.env_set, strict=True)]
+            lines.append(f"  env:          {', '.join(shown)}")
+        else:
+            lines.append("  env:          none (the index has no `name`)")
+        lines.append(f"  credentials:  {_credentials_line(report.resolution)}")
+        if report.probe is not None:
+            lines.append(f"  probe:        {_probe_line(report)}")
+        if report.hint:
+            lines.append(f"  hint: {report.hint}")
+        lines += [f"  warning: {w}" for w in report.warnings]
+        lines.append("")
+    lines.append(summary(reports, probed))
+    return "\n".join(lines)
+
+
+def _credentials_line(resolution: Resolution) -> str:
+    user = f"username `{safe_name(resolution.username)}`" if resolution.username else (
+        "no username")
+    if resolution.source is Source.NONE:
+        return f"none ({user})" if resolution.username else "none"
+    timing = "" if resolution.eager else "; sent after an anonymous 401/403/404, as uv does"
+    kind = "bearer token" if resolution.bearer is not None else user
+    return f"{resolution.source.value} ({resolution.where}), {kind}{timing}"
+
+
+def _probe_line(report: IndexReport) -> str:
+    result = report.probe
+    assert result is not None
+    url = safe_url(result.url)
+    if result.status is None:
+        return f"GET {url} -> no response: {result.error} ({result.elapsed_ms} ms)"
+    sent = "with credentials" if result.sent_credentials else "without credentials"
+    line = f"GET {url} -> {result.status} in {result.elapsed_ms} ms ({sent})"
+    if result.forwarded_to:
+        line += f", redirected to {safe_url(result.forwarded_to)} (not followed)"
+    elif result.redirects:
+        line += f", after {len(result.redirects)} redirect(s)"
+    return line
+
+
+def summary(reports: list[IndexReport], probed: bool) -> str:
+    n = len(reports)
+    noun = "index" if n == 1 else "indexes"
+    if not probed:
+        return f"{n} {noun}; not probed (`--no-probe`)."
+    done = [r for r in reports if r.probe is not None]
+    failed = [r for r in done if not r.probe or not r.probe.ok]
+    if failed:
+        names = ", ".join(f"`{r.name}`" if r.name else "unnamed" for r in failed)
+        return f"{n} {noun}: {len(failed)} of {len(done)} probes failed ({names})."
+    return f"{n} {noun}: all {len(done)} probes succeeded." if done else f"{n} {noun}."
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """Last line of defence: no secret of this run appears in the output."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= 6:
+            text = text.replace(secret, "****")
+    return text
+
+
+def _secrets(reports: list[IndexReport]) -> list[str]:
+    found: list[str] = []
+    for report in reports:
+        res = report.resolution
+        found += [s for s in (res.password, res.bearer) if s]
+        if res.username and kind_of(res.username) is not None:
+            found.append(res.username)
+    return found
+
+
+def run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    path = Path(options.path) if options.path is not None else None
+    try:
+        files, problems = settings.load(path, environ)
+    except InputError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    for line in problems:
+        print(f"warning: {line}", file=err)
+    broken = [f for f in files if f.analysis.doc.problems]
+    for file in broken:
+        problem = file.analysis.doc.problems[0]
+        position = file.analysis.doc.lines.position(problem.start)
+        print(f"error: {display_path(str(file.path))}:{position.line + 1}:"
+              f"{position.column + 1}: {problem.message}", file=err)
+    if broken:
+        print("hint: uv refuses this file too; `uv-index-guard check` shows every problem",
+              file=err)
+        return 2
+    if not any(f.lists_indexes for f in files):
+        print(f"error: no `pyproject.toml` or `uv.toml` found for "
+              f"{options.path or 'the current directory'}", file=err)
+        return 2
+    stores = SystemStores(environ)
+    reports = diagnose(files, environ, stores, do_probe=options.probe, only=options.index,
+                       timeout=options.timeout)
+    for line in stores.problems:
+        print(f"warning: {line}", file=err)
+    shown = ", ".join(f"`{display_path(str(f.path))}`" for f in files if f.lists_indexes)
+    if options.index is not None and not reports:
+        print(f"error: no index named `{options.index}` in {shown}", file=err)
+        return 2
+    if not reports:
+        print(f"No indexes configured in {shown}: uv uses PyPI only, and there are no "
+              "credentials to check.", file=out if options.fmt == "text" else err)
+        if options.fmt == "json":
+            print(render_json(reports), file=out)
+        return 0
+    text = render_json(reports) if options.fmt == "json" else render_text(reports, options.probe)
+    print(scrub(text, _secrets(reports)), file=out)
+    return 1 if any(r.probe is not None and not r.probe.ok for r in reports) else 0

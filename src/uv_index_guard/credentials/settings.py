@@ -1,0 +1,114 @@
+"""The configuration files uv reads for a project, and the settings ``doctor`` needs from
+them (the indexes, the `[tool.uv.sources]` that name them, ``keyring-provider``).
+
+uv reads the project's ``uv.toml`` and ``pyproject.toml`` (the nearest directory, going up,
+that has either), then the user's ``uv.toml`` (``$XDG_CONFIG_HOME/uv/uv.toml`` or
+``~/.config/uv/uv.toml``) and the system's (``$XDG_CONFIG_DIRS/uv/uv.toml``,
+``/etc/uv/uv.toml``); ``UV_CONFIG_FILE`` replaces the user and system files and
+``UV_NO_CONFIG`` skips them. Project settings win over user settings, user over system.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from uv_index_guard.engine import Analysis, analyze
+from uv_index_guard.hooks.files import InputError, read_text
+from uv_index_guard.model import Kind
+from uv_index_guard.syntax import Scalar
+
+
+@dataclass(slots=True)
+class ConfigFile:
+    path: Path
+    scope: str  # "project", "user" or "system"
+    analysis: Analysis
+    # False for user and system files read for their settings only (an explicit PATH).
+    lists_indexes: bool = True
+
+    @property
+    def kind(self) -> Kind:
+        return self.analysis.config.kind
+
+    def setting(self, key: str) -> str | None:
+        uv = self.analysis.config.uv
+        value = uv.get(key) if uv is not None else None
+        return str(value.py) if isinstance(value, Scalar) and value.kind == "string" else None
+
+
+def project_files(path: Path) -> list[Path]:
+    """The project configuration for ``path``: that file, or for a directory the ``uv.toml``
+    and ``pyproject.toml`` of the nearest directory (itself or a parent) that has one."""
+    if not path.is_dir():
+        return [path]
+    directory = path.resolve()
+    while True:
+        found = [directory / name for name in ("uv.toml", "pyproject.toml")
+                 if (directory / name).is_file()]
+        if found:
+            return found
+        if directory.parent == directory:
+            return []
+        directory = directory.parent
+
+
+def user_files(environ: Mapping[str, str]) -> list[tuple[Path, str]]:
+    """The user- and system-level ``uv.toml`` files uv would read, most specific first."""
+    if environ.get("UV_NO_CONFIG", "") not in ("", "0", "false"):
+        return []
+    if environ.get("UV_CONFIG_FILE"):
+        return [(Path(environ["UV_CONFIG_FILE"]), "user")]
+    found: list[tuple[Path, str]] = []
+    xdg = environ.get("XDG_CONFIG_HOME", "")
+    home = environ.get("USERPROFILE" if os.name == "nt" else "HOME", "")
+    if os.name == "nt":
+        appdata = environ.get("APPDATA", "")
+        if appdata:
+            found.append((Path(appdata) / "uv" / "uv.toml", "user"))
+    elif xdg and os.path.isabs(xdg):
+        found.append((Path(xdg) / "uv" / "uv.toml", "user"))
+    elif home:
+        found.append((Path(home) / ".config" / "uv" / "uv.toml", "user"))
+    if os.name != "nt":
+        dirs = environ.get("XDG_CONFIG_DIRS", "") or "/etc/xdg"
+        found += [(Path(d) / "uv" / "uv.toml", "system") for d in dirs.split(":")
+                  if os.path.isabs(d)]
+        found.append((Path("/etc/uv/uv.toml"), "system"))
+    return [(p, scope) for p, scope in found if p.is_file()]
+
+
+def load(path: Path | None, environ: Mapping[str, str]) -> tuple[list[ConfigFile], list[str]]:
+    """Every configuration file for ``path`` (default: the current directory), analysed;
+    and the problems (one line each, no secret) with files that could not be read."""
+    target = path if path is not None else Path.cwd()
+    problems: list[str] = []
+    if not target.exists():
+        raise InputError(f"{target}: no such file or directory")
+    chosen = [(p, "project") for p in project_files(target)]
+    chosen += user_files(environ)
+    whole = path is None or target.is_dir()
+    files: list[ConfigFile] = []
+    for file_path, scope in chosen:
+        try:
+            text = read_text(str(file_path))
+        except InputError as exc:
+            if scope == "project" and not target.is_dir():
+                raise
+            problems.append(str(exc))
+            continue
+        kind = Kind.UV_TOML if file_path.name != "pyproject.toml" and scope != "project" else None
+        files.append(ConfigFile(file_path, scope, analyze(text, str(file_path), kind),
+                                lists_indexes=whole or scope == "project"))
+    return files, problems
+
+
+def configured_keyring_provider(files: list[ConfigFile]) -> tuple[str | None, str | None]:
+    """`keyring-provider` from the files (project first), and which file set it."""
+    for file in files:
+        value = file.setting("keyring-provider")
+        if value is not None:
+            return value, str(file.path)
+    return None, None
