@@ -9,7 +9,6 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from 'vscode-languageclient/node';
 
 import { isExecutableFile, probePython } from './node_host';
@@ -121,7 +120,7 @@ function createClient(command: ServerCommand, settings: Settings): LanguageClien
   const serverOptions: ServerOptions = {
     command: command.command,
     args: command.args,
-    transport: TransportKind.stdio,
+    // No `transport`: TransportKind.stdio would append `--stdio`, which the server rejects.
     options: { cwd: folder, env: process.env },
   };
   const clientOptions: LanguageClientOptions = {

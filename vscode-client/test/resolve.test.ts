@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { strict as assert } from 'node:assert';
 
 import { findOnPath, INSTALL_HINT, notFoundMessage, resolveServer } from '../src/resolve';
 import { DEFAULTS, Settings } from '../src/settings';
@@ -15,26 +15,26 @@ describe('resolveServer', () => {
       pythonExtension: '/venv/bin/python',
     });
     const found = await resolveServer(settings({ path: '/opt/uig/bin/uv-index-guard', interpreter: '/venv/bin/python' }), host);
-    expect(found).toEqual({ command: '/opt/uig/bin/uv-index-guard', args: ['lsp'], source: 'uvIndexGuard.path' });
-    expect(host.probed).toEqual([]);
-    expect(host.lines).toEqual(['info uvIndexGuard.path: using /opt/uig/bin/uv-index-guard']);
+    assert.deepEqual(found, { command: '/opt/uig/bin/uv-index-guard', args: ['lsp'], source: 'uvIndexGuard.path' });
+    assert.deepEqual(host.probed, []);
+    assert.deepEqual(host.lines, ['info uvIndexGuard.path: using /opt/uig/bin/uv-index-guard']);
   });
 
   it('expands ~ and ${workspaceFolder} and resolves relative paths against the folder', async () => {
     const host = fakeHost({ executables: ['/home/me/.local/bin/uv-index-guard', '/ws/.venv/bin/uv-index-guard'], workspaceFolder: '/ws' });
-    expect((await resolveServer(settings({ path: '~/.local/bin/uv-index-guard' }), host))?.command)
-      .toBe('/home/me/.local/bin/uv-index-guard');
-    expect((await resolveServer(settings({ path: '${workspaceFolder}/.venv/bin/uv-index-guard' }), host))?.command)
-      .toBe('/ws/.venv/bin/uv-index-guard');
-    expect((await resolveServer(settings({ path: '.venv/bin/uv-index-guard' }), host))?.command)
-      .toBe('/ws/.venv/bin/uv-index-guard');
+    assert.equal((await resolveServer(settings({ path: '~/.local/bin/uv-index-guard' }), host))?.command,
+      '/home/me/.local/bin/uv-index-guard');
+    assert.equal((await resolveServer(settings({ path: '${workspaceFolder}/.venv/bin/uv-index-guard' }), host))?.command,
+      '/ws/.venv/bin/uv-index-guard');
+    assert.equal((await resolveServer(settings({ path: '.venv/bin/uv-index-guard' }), host))?.command,
+      '/ws/.venv/bin/uv-index-guard');
   });
 
   it('falls through a path setting that is not executable, saying so', async () => {
     const host = fakeHost({ executables: ['/usr/bin/uv-index-guard'] });
     const found = await resolveServer(settings({ path: '/nope/uv-index-guard' }), host);
-    expect(found).toEqual({ command: '/usr/bin/uv-index-guard', args: ['lsp'], source: 'PATH' });
-    expect(host.lines[0]).toBe('warn uvIndexGuard.path: /nope/uv-index-guard is not an executable file; skipped');
+    assert.deepEqual(found, { command: '/usr/bin/uv-index-guard', args: ['lsp'], source: 'PATH' });
+    assert.equal(host.lines[0], 'warn uvIndexGuard.path: /nope/uv-index-guard is not an executable file; skipped');
   });
 
   it('runs uvIndexGuard.interpreter as -m uv_index_guard lsp when it has the package', async () => {
@@ -43,16 +43,18 @@ describe('resolveServer', () => {
       pythons: { '/venv/bin/python': ok('0.1.0') },
     });
     const found = await resolveServer(settings({ interpreter: '/venv/bin/python' }), host);
-    expect(found).toEqual({ command: '/venv/bin/python', args: ['-m', 'uv_index_guard', 'lsp'], source: 'uvIndexGuard.interpreter' });
-    expect(host.lines).toContain('info uvIndexGuard.interpreter: using /venv/bin/python -m uv_index_guard lsp (uv-index-guard 0.1.0)');
+    assert.deepEqual(found, { command: '/venv/bin/python', args: ['-m', 'uv_index_guard', 'lsp'], source: 'uvIndexGuard.interpreter' });
+    assert.ok(host.lines.includes('info uvIndexGuard.interpreter: using /venv/bin/python -m uv_index_guard lsp (uv-index-guard 0.1.0)'),
+      host.lines.join('\n'));
   });
 
   it('skips an interpreter without the package, logging the import error', async () => {
     const host = fakeHost({ executables: ['/usr/bin/python3', '/usr/bin/uv-index-guard'] });
     const found = await resolveServer(settings({ interpreter: '/usr/bin/python3' }), host);
-    expect(found?.source).toBe('PATH');
-    expect(host.lines).toContain(
-      "warn uvIndexGuard.interpreter: /usr/bin/python3 cannot import uv_index_guard (ModuleNotFoundError: No module named 'uv_index_guard'); skipped");
+    assert.equal(found?.source, 'PATH');
+    assert.ok(host.lines.includes(
+      "warn uvIndexGuard.interpreter: /usr/bin/python3 cannot import uv_index_guard (ModuleNotFoundError: No module named 'uv_index_guard'); skipped"),
+    host.lines.join('\n'));
   });
 
   it("uses the Python extension's interpreter before PATH", async () => {
@@ -62,8 +64,8 @@ describe('resolveServer', () => {
       pythonExtension: '/proj/.venv/bin/python',
     });
     const found = await resolveServer(settings(), host);
-    expect(found).toEqual({ command: '/proj/.venv/bin/python', args: ['-m', 'uv_index_guard', 'lsp'], source: 'Python extension' });
-    expect(host.lines).toEqual([
+    assert.deepEqual(found, { command: '/proj/.venv/bin/python', args: ['-m', 'uv_index_guard', 'lsp'], source: 'Python extension' });
+    assert.deepEqual(host.lines, [
       'info uvIndexGuard.path: not set',
       'info uvIndexGuard.interpreter: not set',
       'info Python extension: using /proj/.venv/bin/python -m uv_index_guard lsp (uv-index-guard 0.1.0)',
@@ -77,22 +79,22 @@ describe('resolveServer', () => {
       [new Error('boom'), 'warn Python extension: could not ask for its interpreter (Error: boom); skipped'],
     ] as const) {
       const host = fakeHost({ executables: ['/usr/bin/uv-index-guard'], pythonExtension });
-      expect((await resolveServer(settings(), host))?.source).toBe('PATH');
-      expect(host.lines).toContain(line);
+      assert.equal((await resolveServer(settings(), host))?.source, 'PATH');
+      assert.ok(host.lines.includes(line), host.lines.join('\n'));
     }
   });
 
   it('resolves the PATH entry to an absolute path', async () => {
     const host = fakeHost({ executables: ['/home/me/.local/bin/uv-index-guard'], env: { PATH: '/usr/bin::/home/me/.local/bin' } });
     const found = await resolveServer(settings(), host);
-    expect(found).toEqual({ command: '/home/me/.local/bin/uv-index-guard', args: ['lsp'], source: 'PATH' });
-    expect(host.lines.at(-1)).toBe('info PATH: using /home/me/.local/bin/uv-index-guard');
+    assert.deepEqual(found, { command: '/home/me/.local/bin/uv-index-guard', args: ['lsp'], source: 'PATH' });
+    assert.equal(host.lines.at(-1), 'info PATH: using /home/me/.local/bin/uv-index-guard');
   });
 
   it('returns undefined when nothing works, after logging every step', async () => {
     const host = fakeHost({ env: { PATH: '/usr/bin:/bin' }, pythonExtension: null });
-    expect(await resolveServer(settings(), host)).toBeUndefined();
-    expect(host.lines).toEqual([
+    assert.equal(await resolveServer(settings(), host), undefined);
+    assert.deepEqual(host.lines, [
       'info uvIndexGuard.path: not set',
       'info uvIndexGuard.interpreter: not set',
       'info Python extension: not installed',
@@ -101,10 +103,9 @@ describe('resolveServer', () => {
   });
 
   it('says how to install the server when none is found', () => {
-    expect(notFoundMessage()).toContain('pipx install uv-index-guard');
-    expect(notFoundMessage()).toContain('uv tool install uv-index-guard');
-    expect(notFoundMessage()).toContain('uvIndexGuard.path');
-    expect(notFoundMessage()).toContain(INSTALL_HINT);
+    for (const part of ['pipx install uv-index-guard', 'uv tool install uv-index-guard', 'uvIndexGuard.path', INSTALL_HINT]) {
+      assert.ok(notFoundMessage().includes(part), part);
+    }
   });
 });
 
@@ -115,11 +116,11 @@ describe('findOnPath', () => {
       env: { Path: 'C:\\Python\\Scripts;C:\\Users\\me\\.local\\bin', PATHEXT: '.COM;.EXE' },
       executables: ['C:\\Users\\me\\.local\\bin\\uv-index-guard.EXE'],
     });
-    expect(await findOnPath('uv-index-guard', host)).toBe('C:\\Users\\me\\.local\\bin\\uv-index-guard.EXE');
+    assert.equal(await findOnPath('uv-index-guard', host), 'C:\\Users\\me\\.local\\bin\\uv-index-guard.EXE');
   });
 
   it('takes the first match in PATH order', async () => {
     const host = fakeHost({ env: { PATH: '/a:/b' }, executables: ['/a/uv-index-guard', '/b/uv-index-guard'] });
-    expect(await findOnPath('uv-index-guard', host)).toBe('/a/uv-index-guard');
+    assert.equal(await findOnPath('uv-index-guard', host), '/a/uv-index-guard');
   });
 });

@@ -1,0 +1,316 @@
+// End-to-end test in real VS Code: code-server 4.100.3 (VS Code 1.100.3) on 127.0.0.1 with
+// the built .vsix in a fresh extensions dir, driven by Debian's chromium through
+// playwright-core. Passes when the Problems panel shows UIG301 for the line of the index URL
+// that embeds a token. Everything it starts runs in one process group that is stopped at
+// the end, whatever happens.
+//
+//   node e2e/run.mjs --code-server BIN --server /abs/path/uv-index-guard [--vsix FILE]
+//                    [--artifacts DIR] [--timeout SECONDS]
+//
+// Artifacts (default e2e/artifacts/): problems.png (the page when the diagnostic showed, or
+// failure.png), code-server.log, extension.log (the extension's output channel), result.json.
+// The last line printed is `E2E_RESULT {json}` with the timings.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    'code-server': { type: 'string' },
+    server: { type: 'string' },
+    vsix: { type: 'string', default: join(here, '..', 'dist', 'uv-index-guard.vsix') },
+    artifacts: { type: 'string', default: join(here, 'artifacts') },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    timeout: { type: 'string', default: '180' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const started = Date.now();
+const since = () => Date.now() - started;
+const say = (message) => console.log(`[e2e ${(since() / 1000).toFixed(1)}s] ${message}`);
+const timeoutMs = Number(args.timeout) * 1000;
+const timings = {};
+
+for (const [flag, value] of [['--code-server', args['code-server']], ['--server', args.server]]) {
+  if (!value || !existsSync(value)) {
+    console.error(`error: ${flag} ${value ?? '(missing)'}: no such file`);
+    process.exit(2);
+  }
+}
+if (!existsSync(args.vsix)) {
+  console.error(`error: ${args.vsix} does not exist; run \`npm run package\` first`);
+  process.exit(2);
+}
+
+const artifacts = resolve(args.artifacts);
+mkdirSync(artifacts, { recursive: true });
+for (const name of ['problems.png', 'failure.png', 'code-server.log', 'extension.log', 'result.json']) {
+  rmSync(join(artifacts, name), { force: true });
+}
+
+// -- a fresh code-server home, workspace and browser profile -------------------------------
+const root = mkdtempSync(join(tmpdir(), 'uig-e2e-'));
+const dirs = {
+  userData: join(root, 'user-data'),
+  extensions: join(root, 'extensions'),
+  xdg: join(root, 'xdg'),
+  profile: join(root, 'chromium-profile'),
+  workspace: join(root, 'workspace'),
+};
+Object.values(dirs).forEach((d) => mkdirSync(d, { recursive: true }));
+mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+
+// A synthetic GitLab token, made at run time: no token literal is in the repository.
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const token = 'gl' + 'pat-' + Array.from({ length: 20 }, () => alphabet[randomInt(alphabet.length)]).join('');
+const pyproject = [
+  '[project]',
+  'name = "demo"',
+  'version = "0.1.0"',
+  'dependencies = ["acme-core"]',
+  '',
+  '[[tool.uv.index]]',
+  'name = "acme"',
+  `url = "https://__token__:${token}@gitlab.example.com/api/v4/projects/7/packages/pypi/simple"`,
+  'explicit = true',
+  '',
+  '[tool.uv.sources]',
+  'acme-core = { index = "acme" }',
+  '',
+].join('\n');
+const urlLine = pyproject.split('\n').findIndex((l) => l.startsWith('url = ')) + 1; // 1-based
+writeFileSync(join(dirs.workspace, 'pyproject.toml'), pyproject);
+
+writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({
+  // Named absolutely: an extension host need not see the PATH of the shell that started
+  // code-server (see docs/editors/vscode.md).
+  'uvIndexGuard.path': resolve(args.server),
+  'uvIndexGuard.trace.server': 'messages',
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'chat.disableAIFeatures': true,
+}, null, 2));
+
+const env = {
+  ...process.env,
+  XDG_CONFIG_HOME: join(dirs.xdg, 'config'),
+  XDG_DATA_HOME: join(dirs.xdg, 'data'),
+  XDG_CACHE_HOME: join(dirs.xdg, 'cache'),
+};
+// The extension host must find the server through the setting, not through PATH.
+delete env.VIRTUAL_ENV;
+
+let group; // pid of code-server = id of its process group
+let context; // the browser
+let exitCode = 1;
+const result = { ok: false, urlLine, timings };
+
+async function cleanup() {
+  if (context) {
+    await context.close().catch(() => {});
+    context = undefined;
+  }
+  if (group) {
+    result.stoppedCleanly = await stopGroup(group);
+    group = undefined;
+  }
+  copyExtensionLog();
+  if (!args.keep) {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function alive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM the process group, SIGKILL what is left after 5 s; true when nothing remains. */
+async function stopGroup(pgid) {
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    return true;
+  }
+  for (let i = 0; i < 50 && alive(pgid); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (alive(pgid)) {
+    say(`process group ${pgid} still alive after SIGTERM; SIGKILL`);
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch { /* gone */ }
+    for (let i = 0; i < 20 && alive(pgid); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return !alive(pgid);
+}
+
+function copyExtensionLog() {
+  // <user-data>/logs/<session>/window1/exthost/output_logging_*/<n>-uv-index-guard.log
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) {
+        walk(path);
+      } else if (/uv-index-guard\.log$/.test(entry)) {
+        found.push(path);
+      }
+    }
+  };
+  walk(join(dirs.userData, 'logs'));
+  if (found.length) {
+    copyFileSync(found[0], join(artifacts, 'extension.log'));
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    say(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitHealthy(url, deadline) {
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) {
+        return;
+      }
+    } catch { /* not up yet */ }
+    if (!alive(group)) {
+      throw new Error('code-server exited; see code-server.log');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`code-server did not answer ${url}`);
+}
+
+async function main() {
+  const deadline = started + timeoutMs;
+  const codeServer = resolve(args['code-server']);
+  const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+
+  say(`installing ${args.vsix}`);
+  const install = spawnSync(codeServer, [...common, '--install-extension', resolve(args.vsix)],
+    { env, encoding: 'utf8', timeout: 120_000 });
+  if (install.status !== 0) {
+    throw new Error(`--install-extension failed (${install.status}): ${install.stdout}${install.stderr}`);
+  }
+  timings.installMs = since();
+
+  const port = await freePort();
+  const log = openSync(join(artifacts, 'code-server.log'), 'w');
+  const server = spawn(codeServer, [
+    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust', ...common, dirs.workspace,
+  ], { env, detached: true, stdio: ['ignore', log, log] }); // detached: its own process group
+  group = server.pid;
+  say(`code-server pid/pgid ${group} on 127.0.0.1:${port}`);
+  await waitHealthy(`http://127.0.0.1:${port}/healthz`, deadline);
+  timings.serverUpMs = since();
+  say('code-server answers /healthz');
+
+  context = await chromium.launchPersistentContext(dirs.profile, {
+    executablePath: args.chromium,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(Math.max(1000, deadline - Date.now()));
+  timings.browserUpMs = since();
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
+  await page.locator('.monaco-workbench .part.editor').waitFor();
+  timings.workbenchMs = since();
+  say('workbench loaded');
+
+  // Open pyproject.toml through Quick Open, as a user would.
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+  await page.keyboard.press('Control+P');
+  const quickInput = page.locator('.quick-input-widget input');
+  await quickInput.waitFor();
+  await quickInput.fill('pyproject.toml');
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: 'pyproject.toml' }).waitFor();
+  timings.editorMs = since();
+  say('pyproject.toml open');
+
+  await page.keyboard.press('Control+Shift+M');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor();
+  const row = panel.locator('.monaco-list-row', { hasText: 'UIG301' });
+  await row.first().waitFor();
+  // The row names the line: "[Ln 8, Col 7]".
+  await panel.locator('.monaco-list-row', { hasText: new RegExp(`UIG301.*\\[Ln ${urlLine}, Col \\d+\\]`) }).first().waitFor();
+  timings.diagnosticMs = since();
+  const text = await panel.innerText();
+  result.problems = text.split('\n').filter((l) => l.trim()).slice(0, 20);
+  if (text.includes(token)) {
+    throw new Error('the Problems panel shows the token unmasked');
+  }
+  await row.first().click();
+  await page.screenshot({ path: join(artifacts, 'problems.png') });
+  say(`Problems panel shows UIG301 on line ${urlLine}; screenshot in ${join(artifacts, 'problems.png')}`);
+  result.ok = true;
+}
+
+try {
+  await main();
+  exitCode = 0;
+} catch (error) {
+  result.error = String(error?.stack ?? error);
+  console.error(`error: ${error?.message ?? error}`);
+  if (context) {
+    const page = context.pages()[0];
+    await page?.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
+  }
+} finally {
+  await cleanup();
+  if (result.stoppedCleanly === false) {
+    console.error('error: processes of the code-server group were still running after SIGKILL');
+    exitCode = 1;
+  }
+  result.totalMs = since();
+  writeFileSync(join(artifacts, 'result.json'), JSON.stringify(result, null, 2));
+  say(`done in ${(result.totalMs / 1000).toFixed(1)}s; artifacts in ${artifacts}`);
+  console.log(`E2E_RESULT ${JSON.stringify({ ok: result.ok, timings, totalMs: result.totalMs, stoppedCleanly: result.stoppedCleanly })}`);
+  process.exit(exitCode);
+}
