@@ -6,6 +6,9 @@
 # end-to-end test should use (default: the one on PATH). Artifacts: e2e/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")"
+# One run at a time per checkout: two `npm ci` in one node_modules break each other.
+exec 9<ci.sh
+flock 9
 
 server=${UIG_SERVER:-$(command -v uv-index-guard || true)}
 if [ -z "$server" ] || [ ! -x "$server" ]; then
