@@ -207,10 +207,10 @@ def _credentials_line(resolution: Resolution) -> str:
     user = f"username `{safe_name(resolution.username)}`" if resolution.username else (
         "no username")
     if resolution.source is Source.NONE:
-        return f"none ({user})" if resolution.username else "none"
+        return f"none ({user} only)" if resolution.username else "none"
     timing = "" if resolution.eager else "; sent after an anonymous 401/403/404, as uv does"
     kind = "bearer token" if resolution.bearer is not None else user
-    return f"{resolution.source.value} ({resolution.where}), {kind}{timing}"
+    return f"{resolution.where}, {kind} (source `{resolution.source.value}`){timing}"
 
 
 def _probe_line(report: IndexReport) -> str:
@@ -219,7 +219,10 @@ def _probe_line(report: IndexReport) -> str:
     url = safe_url(result.url)
     if result.status is None:
         return f"GET {url} -> no response: {result.error} ({result.elapsed_ms} ms)"
-    sent = "with credentials" if result.sent_credentials else "without credentials"
+    sent = "without credentials"
+    if result.sent_credentials:
+        sent = ("with credentials" if report.resolution.has_credentials
+                else "with the username only")
     line = f"GET {url} -> {result.status} in {result.elapsed_ms} ms ({sent})"
     if result.forwarded_to:
         line += f", redirected to {safe_url(result.forwarded_to)} (not followed)"

@@ -108,6 +108,10 @@ def _unauthorized(resolution: Resolution, facts: IndexFacts) -> str:
         text = "credentials missing: uv finds none for this index"
         if resolution.username:
             text += f" (only the username `{safe_name(resolution.username)}`)"
+        if any(note.code == "keyring-provider-off" for note in resolution.notes):
+            return (f"{text}: keyring holds the password, but uv does not ask keyring while "
+                    "its keyring provider is off (set `UV_KEYRING_PROVIDER=subprocess` or "
+                    '`keyring-provider = "subprocess"`)')
         return f"{text}; {_where_to_put(facts)}"
     user = resolution.username
     text = (f"credentials wrong: the index rejected those from {resolution.where}"
@@ -144,7 +148,10 @@ def _forbidden(resolution: Resolution, facts: IndexFacts) -> str:
     if facts.gitlab:
         return ("the token was accepted but lacks a scope: `read_api` for a personal, project "
                 "or group access token, `read_package_registry` for a deploy token")
-    return f"the index accepted the credentials from {resolution.where} but refuses access"
+    user = resolution.username
+    return (f"forbidden: the index refuses the credentials from {resolution.where}"
+            + (f" (username `{safe_name(user)}`)" if user else "")
+            + ": they are wrong, or lack the permission to read this index")
 
 
 def _not_found(resolution: Resolution, facts: IndexFacts) -> str:

@@ -139,7 +139,9 @@ def resolve(index: IndexAuth, environ: Mapping[str, str], stores: Stores, provid
             f"{'`' + pass_var + '`' if pass_var else 'the environment'}, netrc, "
             f"`uv auth login` or keyring{_keyring_state(provider)}; uv sends the username "
             "alone")))
-    missing = index.authenticate == "always"
+    # A username-only URL is sent as it is; a username from the environment (kept in uv's
+    # cache, not on the request) is not enough for `authenticate = "always"`.
+    missing = index.authenticate == "always" and (username is None or source is Source.ENV)
     return Resolution(Source.NONE, username, "nowhere", eager=eager, missing=missing,
                       notes=tuple(notes))
 
