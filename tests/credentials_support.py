@@ -196,3 +196,53 @@ def uv(args: list[str], env: dict[str, str], cwd: Path) -> Result:
     proc = subprocess.run([str(BIN / "uv"), *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+class MemoryKeyring:
+    """Install an in-memory keyring backend in this process (``with MemoryKeyring() as k``)."""
+
+    def __init__(self) -> None:
+        from keyring.backend import KeyringBackend
+
+        entries: dict[tuple[str, str], str] = {}
+        self.entries = entries
+
+        class _Backend(KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return entries.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                entries[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                entries.pop((service, username), None)
+
+        self.backend = _Backend()
+
+    def __enter__(self) -> MemoryKeyring:
+        import keyring
+
+        self._previous = keyring.get_keyring()
+        keyring.set_keyring(self.backend)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import keyring
+
+        keyring.set_keyring(self._previous)
+
+
+@contextmanager
+def failing_keyring() -> Iterator[None]:
+    """keyring's `fail` backend: every call raises NoKeyringError."""
+    import keyring
+    from keyring.backends.fail import Keyring as Fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Fail())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
