@@ -95,6 +95,18 @@ def _secret_of(url: str) -> tuple[str, str] | None:
     return username, secret
 
 
+def _with_username(url: str, username: str) -> str:
+    """``url`` with only ``username`` as userinfo; a username already there is kept as
+    written (percent-escapes and all)."""
+    parts = split_url(url)
+    if parts is None:
+        return url
+    if parts.username == username and parts.username:
+        raw_end = parts.password_start - 1 if parts.password is not None else parts.userinfo_end
+        return url[: raw_end] + url[parts.userinfo_end :]
+    return with_username(without_userinfo(url), username)
+
+
 def plan(analysis: Analysis, to: str, only: str | None) -> tuple[list[Move], list[str]]:
     """The moves for ``analysis``, and why other URLs with secrets cannot be moved."""
     moves: list[Move] = []
@@ -119,7 +131,7 @@ def plan(analysis: Analysis, to: str, only: str | None) -> tuple[list[Move], lis
                            "`--to keyring`")
             continue
         bare = without_userinfo(url)
-        new_url = with_username(bare, username) if to == "keyring" else bare
+        new_url = _with_username(url, username) if to == "keyring" else bare
         moves.append(Move(index, index.name, url, username, secret, new_url))
     return moves, skipped
 
