@@ -101,6 +101,18 @@ def diagnose(files: list[settings.ConfigFile], environ: Mapping[str, str], store
     return reports
 
 
+def check_index(files: list[settings.ConfigFile], file: settings.ConfigFile, index: IndexDef,
+                environ: Mapping[str, str], stores: Stores, *, do_probe: bool = True,
+                timeout: float = 10.0) -> IndexReport | None:
+    """One index of ``file`` (the other files give settings and `[tool.uv.sources]`)."""
+    auth = index_auth(index)
+    if auth is None:
+        return None
+    configured, _where = settings.configured_keyring_provider(files)
+    return _diagnose_one(file, index, auth, environ, stores, keyring_provider(environ, configured),
+                         _packages_by_index(files), do_probe, timeout)
+
+
 def _packages_by_index(files: list[settings.ConfigFile]) -> dict[str, str]:
     """For each index name, the first package `[tool.uv.sources]` takes from it."""
     found: dict[str, str] = {}
@@ -192,7 +204,7 @@ def render_text(reports: list[IndexReport], probed: bool) -> str:
             lines.append(f"  env:          {', '.join(shown)}")
         else:
             lines.append("  env:          none (the index has no `name`)")
-        lines.append(f"  credentials:  {_credentials_line(report.resolution)}")
+        lines.append(f"  credentials:  {credentials_line(report.resolution)}")
         if report.probe is not None:
             lines.append(f"  probe:        {_probe_line(report)}")
         if report.hint:
@@ -203,7 +215,7 @@ def render_text(reports: list[IndexReport], probed: bool) -> str:
     return "\n".join(lines)
 
 
-def _credentials_line(resolution: Resolution) -> str:
+def credentials_line(resolution: Resolution) -> str:
     user = f"username `{safe_name(resolution.username)}`" if resolution.username else (
         "no username")
     if resolution.source is Source.NONE:

@@ -139,6 +139,13 @@ def plan(analysis: Analysis, to: str, only: str | None) -> tuple[list[Move], lis
 def new_text(analysis: Analysis, moves: list[Move], to: str,
              enable_provider: bool) -> tuple[bytes, list[str]]:
     """The rewritten document, and what changed (for the report)."""
+    edits, changes = edits_for(analysis, moves, to, enable_provider)
+    return rewrite.apply(analysis.doc.data, edits), changes
+
+
+def edits_for(analysis: Analysis, moves: list[Move], to: str,
+              enable_provider: bool) -> tuple[list[rewrite.Edit], list[str]]:
+    """The byte edits of the rewrite, and what they change (for the report)."""
     doc = analysis.doc
     edits: list[rewrite.Edit] = []
     changes: list[str] = []
@@ -160,7 +167,7 @@ def new_text(analysis: Analysis, moves: list[Move], to: str,
             edits.append(edit)
             where = "`[tool.uv]`" if analysis.config.kind is Kind.PYPROJECT else "`uv.toml`"
             changes.append(f'set `keyring-provider = "subprocess"` in {where}')
-    return rewrite.apply(doc.data, edits), changes
+    return edits, changes
 
 
 def verify_rewrite(old: str, new: bytes, path: str, analysis: Analysis, moves: list[Move],

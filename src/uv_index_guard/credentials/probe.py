@@ -12,14 +12,16 @@ import base64
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-import httpx
 
 from uv_index_guard import __version__
 from uv_index_guard.credentials.resolve import Resolution, Source
 from uv_index_guard.credentials.service import host_port, realm
 from uv_index_guard.urls import without_userinfo
+
+if TYPE_CHECKING:  # httpx is imported when a probe runs (the language server starts faster)
+    import httpx
 
 # What uv asks a simple index for (crates/uv-client ``registry_client.rs``).
 SIMPLE_ACCEPT = ("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;"
@@ -85,6 +87,8 @@ def authorization(resolution: Resolution) -> str | None:
 def probe(url: str, resolution: Resolution, *, timeout: float = 10.0, flat: bool = False,
           transport: httpx.BaseTransport | None = None) -> ProbeResult:
     """Request ``url`` (no userinfo) with the credentials of ``resolution`` as uv would."""
+    import httpx
+
     started = time.perf_counter()
 
     def elapsed() -> int:

@@ -105,6 +105,19 @@ def load(path: Path | None, environ: Mapping[str, str]) -> tuple[list[ConfigFile
     return files, problems
 
 
+def settings_files(environ: Mapping[str, str]) -> list[ConfigFile]:
+    """The user and system ``uv.toml`` files, for their settings (unreadable ones skipped)."""
+    files: list[ConfigFile] = []
+    for file_path, scope in user_files(environ):
+        try:
+            text = read_text(str(file_path))
+        except InputError:
+            continue
+        files.append(ConfigFile(file_path, scope, analyze(text, str(file_path), Kind.UV_TOML),
+                                lists_indexes=False))
+    return files
+
+
 def configured_keyring_provider(files: list[ConfigFile]) -> tuple[str | None, str | None]:
     """`keyring-provider` from the files (project first), and which file set it."""
     for file in files:

@@ -22,7 +22,7 @@ from pygls.protocol.language_server import lsp_method
 
 from uv_index_guard import __version__
 from uv_index_guard.engine import analyze
-from uv_index_guard.lsp import code_actions, completion, hover
+from uv_index_guard.lsp import code_actions, completion, credentials, hover
 from uv_index_guard.lsp.documents import DocumentState, kind_of_uri
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -135,6 +135,7 @@ def guarded(default: Any = None) -> Callable[[F], F]:
 
 
 SERVER = UvIndexGuardServer()
+credentials.register(SERVER)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -192,7 +193,8 @@ def on_hover(ls: UvIndexGuardServer, params: types.HoverParams) -> types.Hover |
     state = ls.document(params.text_document.uri)
     if state is None:
         return None
-    return hover.hover(state, params.position, os.environ)
+    return credentials.with_source(hover.hover(state, params.position, os.environ), state,
+                                   params.position, os.environ)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_COMPLETION,
@@ -214,7 +216,8 @@ def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
     state = ls.document(params.text_document.uri)
     if state is None:
         return []
-    return code_actions.code_actions(state, params, ls.client_capabilities)
+    return [*code_actions.code_actions(state, params, ls.client_capabilities),
+            *credentials.code_actions(state, params)]
 
 
 def _warm_up() -> None:

@@ -1,0 +1,269 @@
+"""Credentials in the editor, over :mod:`uv_index_guard.credentials`:
+
+* the quick fix "Move credentials to keyring" on a UIG301 diagnostic runs a command (it has a
+  side effect: the token goes into keyring and is read back before the URL is edited);
+* the code lens "Check index access" on each index runs ``doctor``'s probe for that index and
+  shows the status and hint;
+* the index hover says where uv takes the credentials from (keyring is not asked from a
+  hover, since some backends prompt; the code lens asks it).
+
+Nothing here shows a password or a token: only sources, usernames and variable names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from uv_index_guard.credentials import doctor, fix, rewrite, settings
+from uv_index_guard.credentials.resolve import Source, keyring_provider
+from uv_index_guard.credentials.stores import Found, SystemStores
+from uv_index_guard.engine import Analysis
+from uv_index_guard.lsp import hover as hover_feature
+from uv_index_guard.lsp.code_actions import document_edit
+from uv_index_guard.lsp.documents import DocumentState
+from uv_index_guard.lsp.privacy import safe_name
+from uv_index_guard.model import IndexDef, Origin
+from uv_index_guard.urls import split_url
+
+if TYPE_CHECKING:
+    from uv_index_guard.lsp.server import UvIndexGuardServer
+
+MOVE_TO_KEYRING = "uv-index-guard.moveCredentialsToKeyring"
+CHECK_ACCESS = "uv-index-guard.checkIndexAccess"
+MOVE_TITLE = "Move credentials to keyring"
+CHECK_TITLE = "Check index access"
+CREDENTIALS_IN_URL = "UIG301"
+PROBE_TIMEOUT = 10.0
+
+
+def _index(analysis: Analysis, ordinal: int) -> IndexDef | None:
+    for index in analysis.config.indexes:
+        if index.origin is Origin.INDEX and index.ordinal == ordinal:
+            return index
+    return None
+
+
+def _index_at(state: DocumentState, rng: types.Range) -> IndexDef | None:
+    offset = state.mapper.offset(rng.start)
+    for index in state.current().config.indexes:
+        url = index.scalar("url")
+        if index.origin is Origin.INDEX and url is not None and url.start <= offset <= url.end:
+            return index
+    return None
+
+
+# --- code action -------------------------------------------------------------------------
+
+
+def code_actions(state: DocumentState, params: types.CodeActionParams,
+                 ) -> list[types.CodeAction]:
+    """"Move credentials to keyring" for each UIG301 diagnostic on an index URL."""
+    actions: list[types.CodeAction] = []
+    seen: set[int] = set()
+    candidates = params.context.diagnostics or state.client_diagnostics()
+    for diagnostic in candidates:
+        if diagnostic.code != CREDENTIALS_IN_URL:
+            continue
+        index = _index_at(state, diagnostic.range)
+        if index is None or index.ordinal in seen or not _movable(state, index):
+            continue
+        seen.add(index.ordinal)
+        actions.append(types.CodeAction(
+            title=MOVE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+            command=types.Command(title=MOVE_TITLE, command=MOVE_TO_KEYRING,
+                                  arguments=[state.uri, state.version, index.ordinal])))
+    return actions
+
+
+def _movable(state: DocumentState, index: IndexDef) -> bool:
+    moves, _skipped = fix.plan(state.current(), "keyring", None)
+    return any(m.index.ordinal == index.ordinal for m in moves)
+
+
+def move_to_keyring(state: DocumentState, ordinal: int,
+                    caps: types.ClientCapabilities) -> tuple[types.WorkspaceEdit, str]:
+    """Store the index's token in keyring and read it back; then the edit that leaves only the
+    username in the URL and adds ``authenticate = "always"``. FixError when it cannot."""
+    analysis = state.current()
+    moves = [m for m in fix.plan(analysis, "keyring", None)[0] if m.index.ordinal == ordinal]
+    if not moves:
+        raise fix.FixError("this index URL carries no password or token (any more)")
+    edits, _changes = fix.edits_for(analysis, moves, "keyring", False)
+    new = rewrite.apply(analysis.doc.data, edits)
+    fix.verify_rewrite(state.text, new, state.path, analysis, moves, "keyring", False)
+    fix.store_in_keyring(moves, force=False)
+    text_edits = [types.TextEdit(range=state.mapper.range(analysis.doc.range(e.start, e.end)),
+                                 new_text=e.text) for e in edits]
+    move = moves[0]
+    message = (f"Stored the token of {move.label} in keyring (service `{move.service}`, "
+               f"username `{safe_name(move.username)}`) and read it back; the URL now keeps "
+               "only the username. uv asks keyring with `keyring-provider = \"subprocess\"` "
+               "(or `UV_KEYRING_PROVIDER=subprocess`) and the `keyring` command on PATH.")
+    return document_edit(state, text_edits, caps), message
+
+
+# --- code lens ---------------------------------------------------------------------------
+
+
+def code_lenses(state: DocumentState) -> list[types.CodeLens]:
+    """"Check index access" above each index with an http(s) URL."""
+    lenses: list[types.CodeLens] = []
+    analysis = state.current()
+    for index in analysis.config.indexes:
+        parts = split_url(index.url or "")
+        if index.origin is not Origin.INDEX or parts is None or parts.scheme not in (
+                "http", "https"):
+            continue
+        start = index.anchor_start
+        rng = state.mapper.range(analysis.doc.range(start, start))
+        lenses.append(types.CodeLens(range=rng, command=types.Command(
+            title=CHECK_TITLE, command=CHECK_ACCESS, arguments=[state.uri, index.ordinal])))
+    return lenses
+
+
+def _files(analysis: Analysis, path: str, environ: Mapping[str, str],
+           ) -> tuple[list[settings.ConfigFile], settings.ConfigFile]:
+    """The open document (as edited, not as saved) and the user's settings files."""
+    own = settings.ConfigFile(Path(path), "project", analysis)
+    return [own, *settings.settings_files(environ)], own
+
+
+def check_access(analysis: Analysis, path: str, ordinal: int, environ: Mapping[str, str],
+                 timeout: float = PROBE_TIMEOUT) -> tuple[dict[str, Any], str, bool]:
+    """Run doctor's probe for one index of a document version (its analysis, which editing
+    does not change): (doctor's JSON entry, a message, success)."""
+    index = _index(analysis, ordinal)
+    if index is None:
+        raise fix.FixError("no index here any more")
+    files, own = _files(analysis, path, environ)
+    report = doctor.check_index(files, own, index, environ, SystemStores(environ),
+                                timeout=timeout)
+    if report is None:
+        raise fix.FixError("the index has no `url`")
+    entry = report.to_json()
+    title = f"Index `{report.name}`" if report.name else "The index"
+    probe = report.probe
+    if probe is None:
+        return entry, f"{title}: not probed ({'; '.join(report.warnings)})", True
+    status = f"{probe.status}" if probe.status is not None else "no response"
+    message = (f"{title}: {status} in {probe.elapsed_ms} ms; credentials: "
+               f"{doctor.credentials_line(report.resolution)}")
+    if report.hint:
+        message += f". {report.hint}"
+    if report.warnings:
+        message += ". Warning: " + " Warning: ".join(report.warnings)
+    return entry, doctor.scrub(message, _secrets(report)), probe.ok
+
+
+def _secrets(report: doctor.IndexReport) -> list[str]:
+    res = report.resolution
+    return [s for s in (res.password, res.bearer) if s]
+
+
+# --- hover -------------------------------------------------------------------------------
+
+
+class _WithoutKeyring(SystemStores):
+    """The stores a hover may read: files only (a keyring backend may prompt)."""
+
+    def keyring(self, service: str, username: str | None) -> Found | None:
+        return None
+
+
+def credential_source(state: DocumentState, index: IndexDef, environ: Mapping[str, str],
+                      ) -> str | None:
+    files, own = _files(state.current(), state.path, environ)
+    report = doctor.check_index(files, own, index, environ, _WithoutKeyring(environ),
+                                do_probe=False)
+    if report is None or report.probe_url is None:
+        return None
+    line = f"**Credentials uv uses:** {doctor.credentials_line(report.resolution)}"
+    configured = settings.configured_keyring_provider(files)[0]
+    if report.resolution.source is Source.NONE and (
+            keyring_provider(environ, configured) == "subprocess"):
+        line += " (keyring is not asked from a hover: use *Check index access*)"
+    return line
+
+
+def with_source(result: types.Hover | None, state: DocumentState, position: types.Position,
+                environ: Mapping[str, str]) -> types.Hover | None:
+    """The index hover, plus where uv takes the index's credentials from."""
+    if result is None or not isinstance(result.contents, types.MarkupContent):
+        return result
+    target = hover_feature.locate(state.current().config, state.mapper.offset(position))
+    if target is None or target.what != "index" or target.index is None:
+        return result
+    if target.index.origin is not Origin.INDEX:
+        return result
+    line = credential_source(state, target.index, environ)
+    if line is None:
+        return result
+    contents = types.MarkupContent(kind=result.contents.kind,
+                                   value=f"{result.contents.value}\n\n{line}")
+    return types.Hover(contents=contents, range=result.range)
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+def register(server: UvIndexGuardServer) -> None:
+    """The commands and the code lens feature (the code action and hover are added to the
+    server's own handlers)."""
+
+    @server.command(MOVE_TO_KEYRING)
+    def _move(ls: Any, uri: str, version: int, ordinal: int) -> dict[str, Any]:
+        state = server.document(uri)
+        if state is None:
+            return _fail(server, "the document is not open")
+        if state.version != version:
+            return _fail(server, "the document changed; run the quick fix again")
+        try:
+            edit, message = move_to_keyring(state, ordinal, server.client_capabilities)
+        except fix.FixError as exc:
+            return _fail(server, str(exc))
+        except Exception as exc:
+            server.log_error("move to keyring", exc)
+            return _fail(server, f"moving the token failed ({type(exc).__name__})")
+        server.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=MOVE_TITLE))
+        server.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
+        return {"moved": True}
+
+    @server.command(CHECK_ACCESS)
+    async def _check(ls: Any, uri: str, ordinal: int) -> dict[str, Any]:
+        state = server.document(uri)
+        if state is None:
+            return _fail(server, "the document is not open")
+        try:
+            entry, message, ok = await asyncio.to_thread(
+                check_access, state.current(), state.path, ordinal, dict(os.environ))
+        except fix.FixError as exc:
+            return _fail(server, str(exc))
+        except Exception as exc:
+            server.log_error("check index access", exc)
+            return _fail(server, f"the check failed ({type(exc).__name__})")
+        kind = types.MessageType.Info if ok else types.MessageType.Warning
+        server.window_show_message(types.ShowMessageParams(kind, message))
+        return entry
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    def _lenses(ls: Any, params: types.CodeLensParams) -> list[types.CodeLens]:
+        state = server.document(params.text_document.uri)
+        if state is None:
+            return []
+        try:
+            return code_lenses(state)
+        except Exception as exc:
+            server.log_error("code lens", exc)
+            return []
+
+
+def _fail(server: UvIndexGuardServer, reason: str) -> dict[str, Any]:
+    server.window_show_message(types.ShowMessageParams(types.MessageType.Error,
+                                                       f"uv-index-guard: {reason}"))
+    return {"error": reason}

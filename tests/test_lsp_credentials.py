@@ -1,0 +1,173 @@
+"""The language server's credential features end to end (Neovim and VS Code profiles): the
+"Move credentials to keyring" quick fix runs a command that stores the token in keyring (the
+keyrings.alt file backend in a temporary HOME), the "Check index access" code lens probes a
+local pypiserver, and the index hover names the credential source. No message, hover or
+result carries the token."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Union
+
+import pytest
+import pytest_lsp
+from credentials_support import IndexServer, clean_env, pypiserver, pyproject
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.lsp_client import Doc, make_client
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+CLIENTS = ["neovim", "visual_studio_code"]
+HOME = Path(tempfile.mkdtemp(prefix="uig-lsp-home-"))
+atexit.register(shutil.rmtree, HOME, True)
+SERVER_ENV = clean_env(HOME, PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
+
+
+def _command_or_code_action(obj: Any, _: type) -> types.Command | types.CodeAction:
+    """lsprotocol takes any object with a `command` key for a Command, so a CodeAction that
+    carries a command (rather than an edit) would reach the test as a broken Command; editors
+    tell them apart by the type of `command`, as here."""
+    converter = CONVERTER
+    if isinstance(obj.get("command"), str):
+        return converter.structure(obj, types.Command)  # type: ignore[no-any-return]
+    return converter.structure(obj, types.CodeAction)  # type: ignore[no-any-return]
+
+
+CONVERTER: Any = None
+
+
+def make_recording_client() -> LanguageClient:
+    global CONVERTER
+    client: Any = make_client()
+    client.applied = []
+    CONVERTER = client.protocol._converter
+    CONVERTER.register_structure_hook(Union[types.Command, types.CodeAction],  # noqa: UP007
+                                      _command_or_code_action)
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        client.applied.append(params.edit)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    result: LanguageClient = client
+    return result
+
+
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "uv_index_guard", "lsp"],
+                            client_factory=make_recording_client, server_env=SERVER_ENV)
+
+
+@pytest_lsp.fixture(config=CONFIG, params=CLIENTS)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(request.param), workspace_folders=[]))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[IndexServer]:
+    with pypiserver(Path(tempfile.mkdtemp(prefix="uig-lsp-pypiserver-"))) as running:
+        yield running
+        shutil.rmtree(running.root, ignore_errors=True)
+
+
+def messages(client: LanguageClient) -> str:
+    return "\n".join(m.message for m in client.messages)
+
+
+def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
+    if edit.changes is not None:
+        return list(edit.changes[uri])
+    assert edit.document_changes is not None
+    found: list[types.TextEdit] = []
+    for change in edit.document_changes:
+        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
+            found += [e for e in change.edits if isinstance(e, types.TextEdit)]
+    return found
+
+
+async def test_move_credentials_to_keyring(client: LanguageClient, tmp_path: Path,
+                                           server: IndexServer) -> None:
+    doc = Doc(client, tmp_path / "pyproject.toml", pyproject(server.url_with_token()))
+    diags = [d for d in await doc.diagnostics() if d.code == "UIG301"]
+    assert diags
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.uri), range=diags[0].range,
+        context=types.CodeActionContext(diagnostics=diags)))
+    assert actions is not None
+    move = [a for a in actions if isinstance(a, types.CodeAction)
+            and a.title == "Move credentials to keyring"]
+    assert len(move) == 1, [repr(a) for a in actions]
+    assert move[0].edit is None and move[0].command is not None
+    command = move[0].command
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=command.command, arguments=command.arguments))
+    assert result == {"moved": True}
+    applied: list[types.WorkspaceEdit] = client.applied  # type: ignore[attr-defined]
+    assert len(applied) == 1
+    doc.apply(edits_of(applied[0], doc.uri))
+    assert doc.text == pyproject(server.url_with_token()).replace(
+        server.url_with_token(), f"http://__token__@127.0.0.1:{server.port}/simple/"
+    ).replace("# keep the trailing slash\n",
+              '# keep the trailing slash\nauthenticate = "always"\n')
+    got = subprocess.run(["keyring", "get", server.simple, "__token__"], env=SERVER_ENV,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert got.stdout.strip() == server.token
+    assert "Stored the token of index `private` in keyring" in messages(client)
+    assert server.token not in messages(client)
+
+
+async def test_check_index_access_code_lens(client: LanguageClient, tmp_path: Path,
+                                            server: IndexServer) -> None:
+    doc = Doc(client, tmp_path / "pyproject.toml", pyproject(server.url_with_token()))
+    await doc.diagnostics()
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.uri)))
+    assert lenses is not None and len(lenses) == 1
+    lens = lenses[0]
+    assert lens.command is not None and lens.command.title == "Check index access"
+    assert lens.range.start == doc.find("[[tool.uv.index]]")
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=lens.command.command, arguments=lens.command.arguments))
+    assert result["probe"] == {"status": 200, "ok": True, "hint": None}
+    assert result["credentials"] == {"source": "url", "username": "__token__"}
+    shown = messages(client)
+    assert "Index `private`: 200 in" in shown
+    assert server.token not in shown and server.token not in str(result)
+
+
+async def test_check_index_access_wrong_token(client: LanguageClient, tmp_path: Path,
+                                              server: IndexServer) -> None:
+    wrong = server.url_with_token(server.token[:-3] + "xyz")
+    doc = Doc(client, tmp_path / "pyproject.toml", pyproject(wrong))
+    await doc.diagnostics()
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.uri)))
+    assert lenses and lenses[0].command is not None
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=lenses[0].command.command, arguments=lenses[0].command.arguments))
+    assert result["probe"]["status"] == 401
+    assert "credentials wrong" in messages(client)
+    assert server.token[:-3] not in messages(client)
+
+
+async def test_hover_names_the_credential_source(client: LanguageClient, tmp_path: Path,
+                                                 server: IndexServer) -> None:
+    doc = Doc(client, tmp_path / "pyproject.toml", pyproject(server.url_with_token()))
+    await doc.diagnostics()
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.uri),
+        position=doc.find('name = "private"', 9)))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    text = hover.contents.value
+    assert "**Credentials uv uses:** the URL, username `__token__` (source `url`)" in text
+    assert server.token not in text
