@@ -85,9 +85,6 @@ SOURCES_ONE = '[tool.uv.sources]\nsandbox = { index = "private" }\n'
 UNREACHABLE = "references an undeclared index"
 
 # Known differences left out on purpose (each is a decision, not an oversight):
-# - TOML 1.1 syntax (newlines or a trailing comma in an inline table, `\xHH` escapes): uv 0.13
-#   reads it, the checker reports UIG001, because pip and the build backends read
-#   pyproject.toml with tomllib (TOML 1.0) and fail on it.
 # - A `[tool.uv.sources]` entry naming an undeclared index for a package that is not a
 #   dependency: uv never looks at it, the checker reports UIG107 (in a workspace root such an
 #   entry applies to the members' dependencies, which one file does not show).
@@ -318,6 +315,17 @@ CASES: list[Case] = [
     Case("uv-toml-syntax-error",
          {PYPROJECT: project(deps=("sandbox",)), UV_TOML: '[[index]\nname = "private"\n'},
          REJECT, "TOML parse error"),
+    # TOML 1.1 syntax: uv 0.13 reads it (the checker warns with UIG003, no error).
+    pyproject_case("toml11-multiline-inline-table-index",
+                   '[tool.uv]\nindex = [\n  { name = "private",\n    url = "' + URL
+                   + '", explicit = true },\n]\n\n' + SOURCES_ONE, ACCEPT),
+    pyproject_case("toml11-trailing-comma-inline-table",
+                   '[tool.uv]\nindex = [{ name = "private", url = "' + URL + '", }]\n', ACCEPT),
+    pyproject_case("toml11-hex-escape", index("private", URL, format='"\\x73imple"'), ACCEPT),
+    Case("uv-toml-toml11-multiline-inline-table",
+         {PYPROJECT: project(deps=("sandbox",)),
+          UV_TOML: 'index = [\n  { name = "private",\n    url = "' + URL + '" },\n]\n'},
+         ACCEPT),
     Case("uv-toml-index-used-by-source",
          {PYPROJECT: project(SOURCES_ONE, ("sandbox",)),
           UV_TOML: f'[[index]]\nname = "private"\nurl = "{URL}"\n'}, REJECT, UNREACHABLE),

@@ -78,7 +78,20 @@ FIRES = [
           3, 7, ("invalid TOML", "uv cannot read this file")),
     Fires("table-twice", "UIG001", ERR,
           '[tool.uv]\nindex-strategy = "first-index"\n[tool.uv]\n',
-          3, 9, ("invalid TOML", "uv cannot read")),
+          3, 1, ("invalid TOML", "Cannot declare", "uv cannot read")),
+    Fires("key-twice", "UIG001", ERR,
+          f'[[tool.uv.index]]\nname = "a"\n  name = "b"\nurl = "{URL}"\n',
+          3, 3, ("invalid TOML", "Cannot overwrite a value")),
+    # UIG003 toml-1-1-syntax
+    Fires("multiline-inline-table", "UIG003", WARN,
+          f'[tool.uv]\nindex = [\n  {{ name = "a",\n    url = "{URL}" }},\n]\n',
+          3, 16, ("TOML 1.1 syntax", "tomllib", "cannot analyse this part")),
+    Fires("hex-escape", "UIG003", WARN,
+          f'[[tool.uv.index]]\nname = "\\x61"\nurl = "{URL}"\n',
+          2, 11, ("TOML 1.1 syntax", "`\\u00XX` instead of `\\xXX`")),
+    Fires("uv-toml-trailing-comma", "UIG003", WARN,
+          f'index = [{{ name = "a", url = "{URL}", }}]\n',
+          1, 70, ("TOML 1.1 syntax", "TOML 1.0 parsers do not"), UV),
     # UIG002 invalid-settings
     Fires("unknown-key", "UIG002", WARN,
           '[tool.uv-index-guard]\nexcludes = ["vendor/"]\n',
@@ -263,6 +276,10 @@ FIRES = [
 ]
 
 QUIET = [
+    Quiet("toml-1.0", "UIG003",
+          f'[tool.uv]\nindex = [{{ name = "a", url = "{URL}" }}]\n[tool.uv.sources]\n'
+          'x = { index = "a" }\n'),
+    Quiet("invalid-in-1.1-too", "UIG003", 'a = {x=1,,}\n'),
     Quiet("valid-toml-forms", "UIG001",
           "[tool.uv]\nindex = [\n  { name = 'a', url = '''https://a.example/simple''' },\n]\n"),
     Quiet("valid-settings", "UIG002",

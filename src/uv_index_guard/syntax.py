@@ -6,7 +6,8 @@ and :class:`Scalar` values, each with its UTF-8 byte span, whatever TOML spellin
 tree-sitter keeps going past a syntax error, and whatever it could read is in the tree.
 
 Spec-level validity (duplicate keys, a table defined twice, an invalid escape) is decided by
-``tomllib``, which is only asked when tree-sitter found an error or the tree builder met a
+``tomli`` 2.4+ (TOML 1.1, what uv 0.13 reads) and ``tomllib`` (TOML 1.0, what pip and build
+backends read), which are only asked when tree-sitter found an error or the tree builder met a
 structural conflict, so valid documents are parsed once.
 """
 
@@ -18,15 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import tomli
 import tree_sitter_toml
 from tree_sitter import Language, Node, Parser, Tree
 
-from uv_index_guard.text import LineIndex, Range
+from uv_index_guard.text import LineIndex, Position, Range
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    tomllib = None
 
 TOML_LANGUAGE: Final = Language(tree_sitter_toml.language())
 
@@ -179,6 +181,8 @@ class SyntaxProblem:
     start: int
     end: int
     message: str
+    # True: valid TOML 1.1 (uv reads it) that TOML 1.0 parsers such as tomllib reject.
+    toml11: bool = False
 
 
 @dataclass(slots=True)
@@ -189,6 +193,12 @@ class Document:
     lines: LineIndex
     root: Table
     problems: list[SyntaxProblem] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """True when the text is valid but tree-sitter (TOML 1.0) could not read all of it."""
+        return bool(self.problems) and all(p.toml11 for p in self.problems) and (
+            self.tree.root_node.has_error)
 
     def range(self, start: int, end: int) -> Range:
         return self.lines.range(start, end)
@@ -493,23 +503,32 @@ _TOMLLIB_POSITION = re.compile(
 
 
 def _problems(doc: Document, root: Node) -> list[SyntaxProblem]:
-    """Syntax problems: tomllib's verdict first, then every other region tree-sitter rejects."""
+    """Syntax problems: the spec's verdict first, then every other region tree-sitter rejects.
+
+    TOML 1.1 (tomli), which uv 0.13 reads, decides what is invalid; text that only TOML 1.0
+    (tomllib) rejects is one problem marked ``toml11``. What the spec accepts is valid,
+    whatever tree-sitter thought.
+    """
     found: list[SyntaxProblem] = []
     spec_line = -1
+    # uv reads a leading byte-order mark as whitespace; tomli and tomllib reject it.
+    text = doc.text.removeprefix("\ufeff")
     try:
-        # uv reads a leading byte-order mark as whitespace; tomllib rejects it.
-        tomllib.loads(doc.text.removeprefix("\ufeff"))
-        # tomllib is the spec: what it accepts is valid, whatever tree-sitter thought.
-        return found
-    except tomllib.TOMLDecodeError as exc:
-        message, start = _tomllib_problem(doc, str(exc))
+        tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        start, end, message = _spec_problem(doc, str(exc))
         spec_line = doc.lines.position(start).line
-        end = min(start + 1, len(doc.data))
-        if end == start and start > 0:
-            start -= 1
         found.append(SyntaxProblem(start, end, message))
-    except (ValueError, RecursionError) as exc:  # tomllib raises ValueError for oddities
+    except (ValueError, RecursionError) as exc:  # tomli raises ValueError for oddities
         found.append(SyntaxProblem(0, 0, f"invalid TOML: {exc}"))
+    else:
+        if tomllib is not None:
+            try:
+                tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                start, end, message = _spec_problem(doc, str(exc))
+                return [SyntaxProblem(start, end, message, toml11=True)]
+        return found
     if root.has_error:
         seen_lines = {spec_line}
         for node in _error_nodes(root):
@@ -532,18 +551,25 @@ def _problems(doc: Document, root: Node) -> list[SyntaxProblem]:
     return found
 
 
-def _tomllib_problem(doc: Document, text: str) -> tuple[str, int]:
+def _spec_problem(doc: Document, text: str) -> tuple[int, int, str]:
+    """Span and message of a tomli/tomllib error ("... (at line L, column C)")."""
     match = _TOMLLIB_POSITION.match(text)
     message = match.group(1) if match else text
-    if match and match.group(2):
-        line = int(match.group(2)) - 1
-        column = int(match.group(3)) - 1
-        from uv_index_guard.text import Position
-
-        offset = doc.lines.offset(Position(line, column))
-    else:
-        offset = len(doc.data)
-    return f"invalid TOML: {message}", offset
+    if not (match and match.group(2)):
+        end = len(doc.data)
+        return max(end - 1, 0), end, f"invalid TOML: {message}"
+    line = int(match.group(2)) - 1
+    offset = doc.lines.offset(Position(line, int(match.group(3)) - 1))
+    if message.startswith(("Cannot overwrite", "Cannot declare", "Cannot mutate")):
+        # tomli points after the offending key or header; show the whole statement.
+        line_start = doc.lines.line_start(line)
+        body = doc.data[line_start:offset]
+        start = line_start + len(body) - len(body.lstrip())
+        return start, max(offset, start + 1), f"invalid TOML: {message}"
+    end = min(offset + 1, len(doc.data))
+    if end == offset and offset > 0:
+        offset -= 1
+    return offset, end, f"invalid TOML: {message}"
 
 
 def _error_nodes(node: Node) -> Iterator[Node]:

@@ -23,6 +23,7 @@ from uv_index_guard.rules.multiple_default_indexes import (
     MultipleDefaultIndexes,
     MultipleDefaultIndexesUvToml,
 )
+from uv_index_guard.rules.toml_1_1_syntax import Toml11Syntax
 from uv_index_guard.rules.undeclared_index_reference import UndeclaredIndexReference
 from uv_index_guard.rules.unknown_index_key import UnknownIndexKey
 from uv_index_guard.rules.unknown_uv_toml_key import UnknownUvTomlKey
@@ -32,6 +33,7 @@ from uv_index_guard.rules.unused_explicit_index import UnusedExplicitIndex
 RULES: Final[tuple[Rule, ...]] = (
     InvalidToml(),
     InvalidSettings(),
+    Toml11Syntax(),
     MissingIndexUrl(),
     InvalidIndexName(),
     DuplicateIndexName(),

@@ -16,5 +16,7 @@ class InvalidToml(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for problem in ctx.config.doc.problems:
+            if problem.toml11:
+                continue  # UIG003
             yield ctx.finding(self, problem.start, problem.end,
                               f"{problem.message}; uv cannot read this file until it is fixed")
