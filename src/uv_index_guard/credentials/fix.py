@@ -405,6 +405,8 @@ def _run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO)
     for line in skipped:
         print(f"warning: {line}", file=err)
     provider_edit = options.enable_keyring_provider and options.to == "keyring"
+    if options.enable_keyring_provider and not provider_edit:
+        print("warning: `--enable-keyring-provider` goes with `--to keyring`; ignored", file=err)
     if not moves and not provider_edit:
         if skipped:
             return 2
