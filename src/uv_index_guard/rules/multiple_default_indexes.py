@@ -28,7 +28,8 @@ class MultipleDefaultIndexes(Rule):
                 continue
             first = defaults[0]
             line = ctx.range(first.anchor_start, first.anchor_start).start.line + 1
-            fix = Fix("Set `default = false` on this index", (ctx.replace_value(scalar, "false"),))
+            fix = Fix("Set `default = false` on this index", (ctx.replace_value(scalar, "false"),),
+                      safe=False)
             yield ctx.finding(
                 self, scalar.start, scalar.end,
                 f"the index on line {line} is already `default = true`; {self.consequence}",

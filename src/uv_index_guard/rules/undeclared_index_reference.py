@@ -26,7 +26,7 @@ class UndeclaredIndexReference(Rule):
                 "; declare it with `[[tool.uv.index]]` and `name = "
                 f"\"{ref.index}\"` in this pyproject.toml")
             fixes = [Fix(f"Use index `{guess}`",
-                         (ctx.replace_value(ref.value, toml_string(guess, ref.value)),))
+                         (ctx.replace_value(ref.value, toml_string(guess, ref.value)),), safe=False)
                      ] if guess else []
             yield ctx.finding(
                 self, ref.value.start, ref.value.end,

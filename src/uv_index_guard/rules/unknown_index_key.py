@@ -29,7 +29,7 @@ class UnknownIndexKey(Rule):
                 fixes = []
                 if guess and guess not in table.entries:
                     fixes.append(Fix(f"Rename `{key}` to `{guess}`",
-                                     (ctx.edit(entry.key_start, entry.key_end, guess),)))
+                                     (ctx.edit(entry.key_start, entry.key_end, guess),), safe=False))
                 hint = f"; did you mean `{guess}`?" if guess else (
                     "; known keys: " + ", ".join(f"`{k}`" for k in INDEX_KEYS))
                 yield ctx.finding(self, entry.key_start, entry.key_end,
