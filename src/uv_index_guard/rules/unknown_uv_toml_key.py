@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import Kind
 from uv_index_guard.rules.base import Context, Rule, did_you_mean
+from uv_index_guard.syntax import Entry, Table
 
 # The top-level keys uv 0.13 accepts in uv.toml (the list of its "unknown field" error).
 UV_SETTINGS_KEYS = frozenset(
@@ -37,6 +38,14 @@ build-backend environments required-environments
 )
 
 
+def unknown_settings(table: Table) -> Iterator[tuple[str, Entry, str]]:
+    """(key, entry, did-you-mean hint) for each key of ``table`` that uv's settings lack."""
+    for key, entry in table.entries.items():
+        if key not in UV_SETTINGS_KEYS:
+            guess = did_you_mean(key, UV_SETTINGS_KEYS)
+            yield key, entry, f"; did you mean `{guess}`?" if guess else ""
+
+
 class UnknownUvTomlKey(Rule):
     """UIG108: uv.toml has a top-level key uv does not know, or allows only in pyproject.toml."""
 
@@ -53,10 +62,8 @@ class UnknownUvTomlKey(Rule):
                 yield ctx.finding(self, entry.key_start, entry.key_end,
                                   f"`{key}` is not allowed in uv.toml, only in `[tool.uv]` of a "
                                   "pyproject.toml; uv refuses the whole file")
-                continue
-            if key in UV_SETTINGS_KEYS:
-                continue
-            guess = did_you_mean(key, UV_SETTINGS_KEYS)
-            hint = f"; did you mean `{guess}`?" if guess else ""
-            yield ctx.finding(self, entry.key_start, entry.key_end,
-                              f"unknown field `{key}` in uv.toml; uv refuses the whole file{hint}")
+        for key, entry, hint in unknown_settings(ctx.config.doc.root):
+            if key not in PROJECT_ONLY_KEYS:
+                yield ctx.finding(self, entry.key_start, entry.key_end,
+                                  f"unknown field `{key}` in uv.toml; uv refuses the whole file"
+                                  f"{hint}")

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import Kind
-from uv_index_guard.rules.base import Context, Rule, did_you_mean
+from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.rules.invalid_index_value import legacy_type_errors
-from uv_index_guard.rules.unknown_uv_toml_key import UV_SETTINGS_KEYS
+from uv_index_guard.rules.unknown_uv_toml_key import unknown_settings
 
 _CONSEQUENCE = ("uv only warns \"Failed to parse `pyproject.toml` during settings discovery\" and "
                 "ignores the settings in `[tool.uv]`")
@@ -24,11 +24,7 @@ class UnreadableUvSettings(Rule):
         uv = ctx.config.uv
         if ctx.config.kind is not Kind.PYPROJECT or uv is None:
             return
-        for key, entry in uv.entries.items():
-            if key in UV_SETTINGS_KEYS:
-                continue
-            guess = did_you_mean(key, UV_SETTINGS_KEYS)
-            hint = f"; did you mean `{guess}`?" if guess else ""
+        for key, entry, hint in unknown_settings(uv):
             yield ctx.finding(self, entry.key_start, entry.key_end,
                               f"unknown field `{key}` in `[tool.uv]`: {_CONSEQUENCE}{hint}")
         for message, value in legacy_type_errors(uv):
