@@ -322,15 +322,16 @@ def test_system_stores_read_files(tmp_path: Path) -> None:
 
 def test_broken_stores_are_problems_not_errors(tmp_path: Path) -> None:
     netrc = tmp_path / "netrc"
-    netrc.write_text("machine\n")
+    netrc.write_text(f"machine {HOST} login u password\nmacdefault {NETRC_PW}\n")
     creds = tmp_path / "creds"
     creds.mkdir()
-    (creds / "credentials.toml").write_text("[[credential]\n")
+    (creds / "credentials.toml").write_text(f'[[credential]\npassword = "{STORE_PW}"\n')
     stores = SystemStores({"HOME": str(tmp_path), "NETRC": str(netrc),
                            "UV_CREDENTIALS_DIR": str(creds)})
     assert stores.netrc(HOST, None) is None
     assert stores.uv_credentials(URL, None) is None
     assert len(stores.problems) == 2
+    assert not any(NETRC_PW in p or STORE_PW in p for p in stores.problems), stores.problems
 
 
 def test_resolution_secret_property() -> None:

@@ -230,8 +230,10 @@ class SystemStores:
                 try:
                     self._netrc = netrc_module.netrc(str(self.netrc_file))
                 except (OSError, netrc_module.NetrcParseError) as exc:
-                    reason = exc.msg if isinstance(exc, netrc_module.NetrcParseError) else (
-                        exc.strerror or type(exc).__name__)
+                    # Not the parser's message: it may quote a token of the file.
+                    reason = (f"parse error on line {exc.lineno}"
+                              if isinstance(exc, netrc_module.NetrcParseError)
+                              else exc.strerror or type(exc).__name__)
                     self.problems.append(f"netrc `{self.netrc_file}` cannot be read ({reason}); "
                                          "uv ignores it too")
         return self._netrc
