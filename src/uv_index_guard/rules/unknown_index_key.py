@@ -28,8 +28,8 @@ class UnknownIndexKey(Rule):
                 guess = did_you_mean(key, INDEX_KEYS)
                 fixes = []
                 if guess and guess not in table.entries:
-                    fixes.append(Fix(f"Rename `{key}` to `{guess}`",
-                                     (ctx.edit(entry.key_start, entry.key_end, guess),), safe=False))
+                    rename = ctx.edit(entry.key_start, entry.key_end, guess)
+                    fixes.append(Fix(f"Rename `{key}` to `{guess}`", (rename,), safe=False))
                 hint = f"; did you mean `{guess}`?" if guess else (
                     "; known keys: " + ", ".join(f"`{k}`" for k in INDEX_KEYS))
                 yield ctx.finding(self, entry.key_start, entry.key_end,
