@@ -349,3 +349,21 @@ def test_gitlab_url_shape_and_forward_hints() -> None:
     assert "ends in `/packages/pypi/simple`" in _hint(404, resolution, url=GITLAB)
     text = _hint(302, resolution, forwarded="https://pypi.org/simple/sandbox/")
     assert "forwarded `sandbox` to pypi.org" in text and "Package forwarding" in text
+
+
+def test_indexes_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, pyproject("https://x.example/simple/"))
+    token = make_token()
+    env = {**clean_env(tmp_path / "h"),
+           "UV_INDEX": f"extra=https://__token__:{token}@e.example/simple https://f.example/s",
+           "UV_DEFAULT_INDEX": "https://mirror.example/simple"}
+    code, out, err = run(path, env, "--json", "--no-probe")
+    assert code == 0, err
+    found = entries(out)
+    assert [(e["name"], e["url"]) for e in found] == [
+        ("extra", "https://__token__:****@e.example/simple"), (None, "https://f.example/s"),
+        (None, "https://mirror.example/simple"), (INDEX, "https://x.example/simple/")]
+    assert found[0]["credentials"] == {"source": "url", "username": "__token__"}
+    assert token not in out
+    code, out, _err = run(path, env, "--no-probe")
+    assert "index `extra` ($UV_INDEX)" in out and "unnamed index ($UV_DEFAULT_INDEX)" in out

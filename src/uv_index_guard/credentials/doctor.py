@@ -293,7 +293,7 @@ def run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) 
         print("hint: uv refuses this file too; `uv-index-guard check` shows every problem",
               file=err)
         return 2
-    if not any(f.lists_indexes for f in files):
+    if not any(f.scope == "project" for f in files):
         print(f"error: no `pyproject.toml` or `uv.toml` found for "
               f"{options.path or 'the current directory'}", file=err)
         return 2

@@ -6,11 +6,14 @@ that has either), then the user's ``uv.toml`` (``$XDG_CONFIG_HOME/uv/uv.toml`` o
 ``~/.config/uv/uv.toml``) and the system's (``$XDG_CONFIG_DIRS/uv/uv.toml``,
 ``/etc/uv/uv.toml``); ``UV_CONFIG_FILE`` replaces the user and system files and
 ``UV_NO_CONFIG`` skips them. Project settings win over user settings, user over system.
+``UV_INDEX`` and ``UV_DEFAULT_INDEX`` add indexes ahead of all files.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +27,7 @@ from uv_index_guard.syntax import Scalar
 @dataclass(slots=True)
 class ConfigFile:
     path: Path
-    scope: str  # "project", "user" or "system"
+    scope: str  # "environment" (`UV_INDEX`), "project", "user" or "system"
     analysis: Analysis
     # False for user and system files read for their settings only (an explicit PATH).
     lists_indexes: bool = True
@@ -87,10 +90,10 @@ def load(path: Path | None, environ: Mapping[str, str]) -> tuple[list[ConfigFile
     problems: list[str] = []
     if not target.exists():
         raise InputError(f"{target}: no such file or directory")
+    files: list[ConfigFile] = env_indexes(environ)
     chosen = [(p, "project") for p in project_files(target)]
     chosen += user_files(environ)
     whole = path is None or target.is_dir()
-    files: list[ConfigFile] = []
     for file_path, scope in chosen:
         try:
             text = read_text(str(file_path))
@@ -103,6 +106,34 @@ def load(path: Path | None, environ: Mapping[str, str]) -> tuple[list[ConfigFile
         files.append(ConfigFile(file_path, scope, analyze(text, str(file_path), kind),
                                 lists_indexes=whole or scope == "project"))
     return files, problems
+
+
+_ENV_INDEXES = ("UV_INDEX", "UV_DEFAULT_INDEX")
+_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def env_indexes(environ: Mapping[str, str]) -> list[ConfigFile]:
+    """The indexes of ``UV_INDEX`` (space-separated ``[name=]url``) and ``UV_DEFAULT_INDEX``,
+    as a ``uv.toml`` each, so that they go through the same model as the files."""
+    files: list[ConfigFile] = []
+    for var in _ENV_INDEXES:
+        entries = environ.get(var, "").split()
+        if var == "UV_DEFAULT_INDEX":
+            entries = entries[:1]
+        tables = []
+        for entry in entries:
+            name, sep, url = entry.partition("=")
+            if not sep or "://" in name or not _NAME.match(name):
+                name, url = "", entry
+            keys = ([f"name = {json.dumps(name)}"] if name else []) + [f"url = {json.dumps(url)}"]
+            if var == "UV_DEFAULT_INDEX":
+                keys.append("default = true")
+            tables.append("[[index]]\n" + "\n".join(keys) + "\n")
+        if tables:
+            text = "\n".join(tables)
+            files.append(ConfigFile(Path(f"${var}"), "environment",
+                                    analyze(text, "uv.toml", Kind.UV_TOML)))
+    return files
 
 
 def settings_files(environ: Mapping[str, str]) -> list[ConfigFile]:
