@@ -91,7 +91,12 @@ local function run()
   end
   step('actions')
 
-  -- Apply the wanted one through Neovim's own code-action path.
+  -- Apply the wanted one through Neovim's own code-action path. If the filter left several,
+  -- Neovim would ask with vim.ui.select, which blocks headless: record and pick none.
+  vim.ui.select = function(items, _, on_choice)
+    result.ambiguous = #items
+    on_choice(nil)
+  end
   local prefix = env.UIG_ACTION
   vim.api.nvim_win_set_cursor(0, { line + 1, diag.col })
   vim.lsp.buf.code_action({

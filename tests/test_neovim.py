@@ -24,6 +24,8 @@ CONFIG_DIR = ROOT / "editors" / "nvim"
 DRIVER = Path(__file__).with_name("nvim_driver.lua")
 BIN = Path(sys.executable).parent
 WAIT_MS = 20_000
+# The env-var quick fix; the server also offers "Move credentials to keyring".
+ENV_ACTION = "Move credentials to `UV_INDEX_ACME_USERNAME`"
 
 # A synthetic GitLab token, assembled at run time so that no token literal is in the repo
 # (random-looking: the scanner takes low-entropy strings for placeholders).
@@ -121,7 +123,8 @@ def test_diagnostic_and_move_credentials_code_action(tmp_path: Path) -> None:
     assert result["other_filetype"] == "toml"
     assert result["other_attached"] is False
     # The code action moves the token into .env and out of the buffer.
-    assert any(t.startswith("Move credentials") for t in result["actions"]), result["actions"]
+    assert any(t.startswith(ENV_ACTION) for t in result["actions"]), result["actions"]
+    assert "ambiguous" not in result, result["actions"]
     assert result["secret_gone"], result
     assert result["url_line"] == ('url = "https://gitlab.example.com/api/v4/projects/7/'
                                   'packages/pypi/simple"')
