@@ -73,4 +73,8 @@ def test_code_server_problems_panel_shows_uig301(ci_run: dict[str, object]) -> N
     assert (ARTIFACTS / "problems.png").stat().st_size > 10_000
     timings = ci_run["timings"]
     assert isinstance(timings, dict)
+    assert "restartMs" in timings  # the Restart server command brought the server back
+    log = (ARTIFACTS / "extension.log").read_text()
+    assert f"uvIndexGuard.path: using {SERVER}" in log
+    assert "finding the server (the Restart server command)" in log
     print(f"\ncode-server: diagnostic {timings['diagnosticMs']} ms after the test started")

@@ -13,7 +13,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -169,21 +169,9 @@ async function stopGroup(pgid) {
 }
 
 function copyExtensionLog() {
-  // <user-data>/logs/<session>/window1/exthost/output_logging_*/<n>-uv-index-guard.log
-  const found = [];
-  const walk = (dir) => {
-    for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) {
-        walk(path);
-      } else if (/uv-index-guard\.log$/.test(entry)) {
-        found.push(path);
-      }
-    }
-  };
-  walk(join(dirs.userData, 'logs'));
-  if (found.length) {
-    copyFileSync(found[0], join(artifacts, 'extension.log'));
+  const file = extensionLog();
+  if (file) {
+    copyFileSync(file, join(artifacts, 'extension.log'));
   }
 }
 
@@ -289,7 +277,47 @@ async function main() {
   await row.first().click();
   await page.screenshot({ path: join(artifacts, 'problems.png') });
   say(`Problems panel shows UIG301 on line ${urlLine}; screenshot in ${join(artifacts, 'problems.png')}`);
+
+  // The "Restart server" command, from the Command Palette: a new server comes up and the
+  // diagnostic is still there.
+  await page.keyboard.press('Control+Shift+P');
+  await quickInput.waitFor();
+  await quickInput.fill('>uv-index-guard: Restart server');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Restart server' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await waitForLog(/finding the server \(the Restart server command\)[\s\S]*server running/, deadline);
+  await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor();
+  timings.restartMs = since();
+  say('Restart server: the server came back and UIG301 is still shown');
   result.ok = true;
+}
+
+function extensionLog() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) {
+        walk(path);
+      } else if (/uv-index-guard\.log$/.test(entry)) {
+        found.push(path);
+      }
+    }
+  };
+  // <user-data>/logs/<session>/window1/exthost/output_logging_*/<n>-uv-index-guard.log
+  walk(join(dirs.userData, 'logs'));
+  return found[0];
+}
+
+async function waitForLog(pattern, deadline) {
+  while (Date.now() < deadline) {
+    const file = extensionLog();
+    if (file && pattern.test(readFileSync(file, 'utf8'))) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the extension log never matched ${pattern}`);
 }
 
 try {
