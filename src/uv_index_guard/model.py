@@ -62,10 +62,20 @@ class IndexDef:
     anchor_end: int
     # Read once from `value`, as every rule asks for them.
     table: Table | None = field(init=False, repr=False, compare=False)
+    # The table's scalar values by key (`url` alone for a legacy URL): rules ask often.
+    scalars: dict[str, Scalar] = field(init=False, repr=False, compare=False)
     name: str | None = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.table = self.value if isinstance(self.value, Table) else None
+        value = self.value
+        self.table = table = value if isinstance(value, Table) else None
+        if self.origin is not Origin.INDEX:
+            self.scalars = {"url": value} if isinstance(value, Scalar) else {}
+        elif table is not None:
+            self.scalars = {key: entry.value for key, entry in table.entries.items()
+                            if isinstance(entry.value, Scalar)}
+        else:
+            self.scalars = {}
         self.name = self.string("name")
 
     def entry(self, key: str) -> Entry | None:
@@ -73,18 +83,14 @@ class IndexDef:
         return table.entries.get(key) if table is not None else None
 
     def scalar(self, key: str) -> Scalar | None:
-        if self.origin is not Origin.INDEX:
-            return self.value if key == "url" and isinstance(self.value, Scalar) else None
-        table = self.table
-        entry = table.entries.get(key) if table is not None else None
-        return entry.value if entry is not None and isinstance(entry.value, Scalar) else None
+        return self.scalars.get(key)
 
     def string(self, key: str) -> str | None:
-        s = self.scalar(key)
+        s = self.scalars.get(key)
         return s.py if s is not None and s.kind == "string" else None
 
     def flag(self, key: str) -> bool:
-        s = self.scalar(key)
+        s = self.scalars.get(key)
         return s is not None and s.kind == "boolean" and s.py is True
 
     @property
@@ -220,7 +226,7 @@ def _url_values(config: Config) -> Iterator[UrlValue]:
                 yield UrlValue(index.origin.value, index.value, index)
             continue
         for key in URL_KEYS:
-            scalar = index.scalar(key)
+            scalar = index.scalars.get(key)
             if scalar is not None and scalar.kind == "string":
                 yield UrlValue(key, scalar, index)
     if config.uv is not None:

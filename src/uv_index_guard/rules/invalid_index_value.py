@@ -21,6 +21,13 @@ _SPECIAL = ("http", "https", "ws", "wss", "ftp")
 # WHATWG's forbidden domain code points (checked after percent-decoding), and U+FFFD, which
 # invalid UTF-8 decodes to and IDNA rejects.
 _FORBIDDEN_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|\ufffd]")
+# `http(s)://host[:port]` then nothing or a path, query or fragment, where host is an ASCII
+# hostname whose last label starts with a letter (so it is not read as an IPv4 number): what
+# nearly every index URL looks like, and what `url_problem` accepts unless the port is too big.
+_PLAIN_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*\.?(?::([0-9]*))?(?:[/?#\\].*)?", re.S)
+_STRING_KEYS = frozenset({"name", "url", "publish-url", "format", "authenticate", "exclude-newer",
+                          "hash-algorithm"})
 _TYPE_NAMES = {"string": "string", "integer": "integer", "float": "float", "boolean": "boolean",
                "datetime": "datetime", "array": "array", "table": "table"}
 
@@ -48,6 +55,10 @@ def url_problem(url: str, *, must_be_url: bool) -> str | None:
     With ``must_be_url`` false (an index URL), uv parses only `http:`, `https:` and `file:`
     (lower case) as URLs; anything else is a path, which uv accepts unless it is empty.
     """
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        port = plain.group(1)
+        return "invalid port number" if port and int(port) > 65535 else None
     if not url and not must_be_url:
         return "an empty string is neither a URL nor a path"
     url = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
@@ -206,9 +217,11 @@ class InvalidIndexValue(Rule):
 
     def value_problem(self, ctx: Context, key: str, value: Value) -> tuple[str | None, Fix | None]:
         is_str = isinstance(value, Scalar) and value.kind == "string"
-        if key in ("name", "url", "publish-url", "format", "authenticate", "exclude-newer",
-                   "hash-algorithm") and not is_str:
-            return f"invalid type: {describe(value)}, expected a string", None
+        if key in _STRING_KEYS:
+            if not is_str:
+                return f"invalid type: {describe(value)}, expected a string", None
+            if key == "name":
+                return None, None
         if key in BOOL_KEYS:
             if isinstance(value, Scalar) and value.kind == "boolean":
                 return None, None
