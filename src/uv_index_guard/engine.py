@@ -32,8 +32,10 @@ def kind_for(path: str, text: str = "") -> Kind:
 
 
 def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-            ignore: Iterable[str] = (), old: Document | None = None) -> Analysis:
-    doc = parse(text, old)
+            ignore: Iterable[str] = (), old: Document | None = None,
+            incremental: bool = False) -> Analysis:
+    """Analyse ``text``; ``old`` and ``incremental`` are passed to :func:`parse`."""
+    doc = parse(text, old, incremental=incremental)
     config = build(doc, kind or kind_for(path, text))
     ctx = Context(config, path)
     findings: list[Finding] = []

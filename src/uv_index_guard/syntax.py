@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -193,6 +193,9 @@ class Document:
     lines: LineIndex
     root: Table
     problems: list[SyntaxProblem] = field(default_factory=list)
+    # The built table bodies by source text, for the next incremental parse (which takes
+    # them: a document whose items were reused must not be read any more).
+    items: dict[bytes, list[_Item]] | None = field(default=None, repr=False)
 
     @property
     def partial(self) -> bool:
@@ -208,15 +211,23 @@ class Document:
         return node is not None and node.type == "comment"
 
 
-def parse(text: str, old: Document | None = None) -> Document:
-    """Parse ``text``; with ``old`` (whose tree was edited to match), reparse incrementally."""
+def parse(text: str, old: Document | None = None, *, incremental: bool = False) -> Document:
+    """Parse ``text``; with ``old`` (whose tree was edited to match), reparse incrementally.
+
+    With ``incremental``, the document keeps what the next incremental parse can reuse, and
+    the tables of ``old`` whose text did not change are reused (moved to their new offsets)
+    instead of being built again: ``old`` is not usable afterwards.
+    """
     data = text.encode("utf-8", "surrogatepass")
     tree = _PARSER.parse(data, old.tree) if old is not None else _PARSER.parse(data)
-    builder = _Builder(data)
+    builder = _Builder(data, keep_items=incremental)
+    reuse = None
+    if incremental and old is not None:
+        reuse, old.items = old.items, None
     # Arrays read later keep nodes of this copy: edits of `doc.tree` (for an incremental
     # reparse) do not change it.
-    root = builder.build(tree.copy().root_node)
-    doc = Document(text, data, tree, LineIndex(data), root)
+    root = builder.build(tree.copy().root_node, reuse)
+    doc = Document(text, data, tree, LineIndex(data), root, items=builder.items_out)
     if tree.root_node.has_error or builder.conflict or _BAD_ESCAPE.search(data):
         doc.problems = _problems(doc, tree.root_node)
     return doc
@@ -241,30 +252,133 @@ _KIND_NAMES: Final = {
 }
 
 
+class _Item:
+    """The built body of one `[table]` or `[[table]]`, for reuse while its text is unchanged."""
+
+    __slots__ = ("entries", "header_len", "names", "start")
+
+    def __init__(self, start: int, names: tuple[str, ...], header_len: int,
+                 entries: list[Entry]) -> None:
+        self.start = start
+        self.names = names
+        self.header_len = header_len
+        self.entries = entries
+
+    def relocate(self, start: int, data: bytes) -> None:
+        """Move the body to ``start`` in the document ``data``."""
+        delta = start - self.start
+        self.start = start
+        for entry in self.entries:
+            value = entry.value
+            if delta:
+                entry.key_start += delta
+                entry.key_end += delta
+                entry.item_start += delta
+                entry.item_end += delta
+                value.start += delta
+                value.end += delta
+            if type(value) is Scalar:  # most values: inline the common case
+                value._data = data
+            else:
+                _relocate_inside(value, delta, data)
+
+
+def _relocate_entry(entry: Entry, delta: int, data: bytes) -> None:
+    if delta:
+        entry.key_start += delta
+        entry.key_end += delta
+        entry.item_start += delta
+        entry.item_end += delta
+    _relocate(entry.value, delta, data)
+
+
+def _relocate(value: Value, delta: int, data: bytes) -> None:
+    if delta:
+        value.start += delta
+        value.end += delta
+    _relocate_inside(value, delta, data)
+
+
+def _relocate_inside(value: Value, delta: int, data: bytes) -> None:
+    """Move what ``value`` holds (its own span is moved already)."""
+    if isinstance(value, Scalar):
+        value._data = data
+    elif isinstance(value, Table):
+        if delta:
+            value.header_end += delta
+        for entry in value.entries.values():
+            _relocate_entry(entry, delta, data)
+    elif isinstance(value, Array):
+        # Read the items now: an unread array holds a node and the text of the old version.
+        for item in value.items:
+            _relocate(item, delta, data)
+
+
 class _Builder:
     """Builds the value tree from tree-sitter's, reading each node's children once."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, *, keep_items: bool = False) -> None:
         self.data = data
         self.conflict = False
+        # The bodies of the tables built, for the next version's :meth:`build` to reuse.
+        self.items_out: dict[bytes, list[_Item]] | None = {} if keep_items else None
         # The key names of each table header seen, by its source text.
         self.header_names: dict[bytes, tuple[str, ...]] = {}
 
-    def build(self, root_node: Node) -> Table:
+    def build(self, root_node: Node, reuse: dict[bytes, list[_Item]] | None = None) -> Table:
+        """The value tree; with ``reuse``, tables whose source is in it are not read again.
+
+        ``reuse`` holds the built bodies of another version's tables by their source text
+        (see :class:`_Item`); :attr:`items` collects this version's, when not None.
+        """
         root = Table(0, len(self.data), "root")
+        data = self.data
         for node in root_node.children:
             kind = _KIND_NAMES[node.kind_id]
             try:
                 if kind == "pair":
                     self.pair(root, node)
                 elif kind == "table" or kind == "table_array_element":
-                    children = node.children
-                    table = self.header(root, node, children,
-                                        array=kind == "table_array_element")
-                    self.body(table, children)
+                    self.table(root, node, kind == "table_array_element", reuse, data)
             except _Conflict:
                 self.conflict = True
         return root
+
+    def table(self, root: Table, node: Node, array: bool,
+              reuse: dict[bytes, list[_Item]] | None, data: bytes) -> None:
+        """A `[table]` or `[[table]]` with its body."""
+        start, end = node.start_byte, node.end_byte
+        items = self.items_out
+        source = data[start:end] if items is not None and not node.has_error else None
+        found = reuse.get(source) if reuse is not None and source is not None else None
+        if found:
+            item = found.pop()
+            table, fresh = self.header(root, start, end, start + item.header_len, item.names,
+                                       lambda: self.keys(node.children[1]), array=array)
+            if fresh:
+                item.relocate(start, data)
+                table.entries = {entry.key: entry for entry in item.entries}
+                if items is not None and source is not None:
+                    items.setdefault(source, []).append(item)
+                return
+            # A header that now completes an implicit table: read the body into it.
+            self.body(table, node.children)
+            return
+        children = node.children
+        if len(children) < 2:
+            raise _Conflict
+        key_node = children[1]
+        header_end = children[2].end_byte if len(children) > 2 else key_node.end_byte
+        names = self.header_key(key_node)
+        table, fresh = self.header(root, start, end, header_end, names,
+                                   lambda: self.keys(key_node), array=array)
+        conflict = self.conflict
+        self.conflict = False
+        self.body(table, children)
+        if fresh and not self.conflict and items is not None and source is not None:
+            items.setdefault(source, []).append(
+                _Item(start, names, header_end - start, list(table.entries.values())))
+        self.conflict = self.conflict or conflict
 
     def body(self, table: Table, children: list[Node]) -> None:
         for child in children:
@@ -296,27 +410,31 @@ class _Builder:
             return _decode_string(raw)
         raise _Conflict
 
-    def header(self, root: Table, node: Node, children: list[Node], *, array: bool) -> Table:
-        if len(children) < 2:
-            raise _Conflict
-        key_node = children[1]
-        # Decode each distinct header once. The key's segment nodes are only needed to place
-        # a new entry, so a repeated header (every `[[tool.uv.index]]`) does not read them.
+    def header_key(self, key_node: Node) -> tuple[str, ...]:
+        """The names of a header's key; each distinct header is decoded once."""
         source = self.data[key_node.start_byte : key_node.end_byte]
         cacheable = not key_node.has_error
         names = self.header_names.get(source) if cacheable else None
-        segments: list[Node] | None = None
         if names is None:
-            segments = self.keys(key_node)
-            names = tuple(self.key_text(k) for k in segments)
+            names = tuple(self.key_text(k) for k in self.keys(key_node))
             if cacheable:
                 self.header_names[source] = names
-        start, end = node.start_byte, node.end_byte
+        return names
+
+    def header(self, root: Table, start: int, end: int, header_end: int,
+               names: tuple[str, ...], read_segments: Callable[[], list[Node]], *,
+               array: bool) -> tuple[Table, bool]:
+        """The table a header opens, and whether it is new (not an implicit one completed).
+
+        The key's segment nodes (``read_segments``) are only needed to place a new entry, so
+        a repeated header (every `[[tool.uv.index]]`) does not read them.
+        """
+        segments: list[Node] | None = None
         table = root
         for i, name in enumerate(names[:-1]):
             entry = table.entries.get(name)
             if entry is None:
-                segments = segments or self.keys(key_node)
+                segments = segments or read_segments()
                 kn = segments[i]
                 sub = Table(start, end, "implicit")
                 table.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
@@ -324,13 +442,12 @@ class _Builder:
             else:
                 table = self.descend(entry)
         name = names[-1]
-        header_end = children[2].end_byte if len(children) > 2 else key_node.end_byte
         existing = table.entries.get(name)
         new = Table(start, end, "array-header" if array else "header")
         new.header_end = header_end
         if array:
             if existing is None:
-                last = (segments or self.keys(key_node))[-1]
+                last = (segments or read_segments())[-1]
                 arr = Array(start, end, of_tables=True)
                 table.entries[name] = Entry(
                     name, last.start_byte, last.end_byte, arr, start, header_end
@@ -342,25 +459,29 @@ class _Builder:
                 arr = arr_v
                 arr.end = end
             arr.items.append(new)
-            return new
+            return new, True
         if existing is not None:
             old = existing.value
             if isinstance(old, Table) and old.how == "implicit":
-                last = (segments or self.keys(key_node))[-1]
+                last = (segments or read_segments())[-1]
                 old.how = "header"
                 old.start, old.end, old.header_end = start, end, header_end
                 existing.item_start, existing.item_end = start, header_end
                 existing.key_start, existing.key_end = last.start_byte, last.end_byte
-                return old
+                return old, False
             raise _Conflict
-        last = (segments or self.keys(key_node))[-1]
+        last = (segments or read_segments())[-1]
         table.entries[name] = Entry(name, last.start_byte, last.end_byte, new, start, header_end)
-        return new
+        return new, True
 
     def descend(self, entry: Entry) -> Table:
         """The table that a header's key continues into through an existing entry."""
         value = entry.value
         if isinstance(value, Table) and value.how != "inline":
+            if value.how == "dotted":
+                # A header into a table that a `key.sub = ...` pair made: that pair's body is
+                # changed by a later table, so bodies of this version are not reusable.
+                self.items_out = None
             return value
         if isinstance(value, Array) and value.of_tables and value.items:
             last = value.items[-1]

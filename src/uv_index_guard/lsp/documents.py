@@ -125,7 +125,7 @@ class DocumentState:
             return self.analysis
         old = self.analysis.doc if self.analysis is not None and self.tree_in_sync else None
         t0 = time.perf_counter()
-        self.analysis = analyze(self.text, self.path, self.kind, old=old)
+        self.analysis = analyze(self.text, self.path, self.kind, old=old, incremental=True)
         self.last_duration = time.perf_counter() - t0
         self.analyzed_version = self.version
         self.tree_in_sync = True

@@ -1,0 +1,165 @@
+"""Incremental analysis (what the language server does after each edit) equals a fresh one.
+
+The language server edits the last tree and reparses with tree-sitter incrementally; the
+tree builder then reuses the tables whose text did not change, moved to their new offsets.
+Random edits of valid and broken documents must give exactly the findings, the model and the
+positioned tree of a fresh analysis of the new text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from uv_index_guard.engine import Analysis, analyze
+from uv_index_guard.syntax import Array, Document, Scalar, Table, Value
+
+BASES = [
+    """[project]
+name = "demo"
+dependencies = ["foo", "bar", [1, [2]]]
+
+[[tool.uv.index]]
+name = "gitlab"
+url = "https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple"
+explicit = true
+authenticate = "always"
+
+[[tool.uv.index]]
+name = "mirror"
+url = "https://user:pw@mirror.example.com/simple"
+default = true
+ignore-error-codes = [401, "403"]
+cache-control = { api = "max-age=1", files = 2 }
+
+[[tool.uv.index]]
+name = "mirror"
+url = "http://10.0.0.300/simple"
+default = "yes"
+a.b.c = 1
+a.d = [1, { x = 2 }]
+
+[tool.uv.sources]
+foo = { index = "gitlab" }
+bar = [{ index = "nope", marker = "sys_platform == 'linux'" }]
+""",
+    """[tool.uv]
+index-url = "https://legacy.example/simple"
+extra-index-url = ["https://extra.example/simple", 1]
+[[tool.uv.index]]
+name = "a"
+url = "https://a.example/simple"
+[tool.uv.sources]
+x = { index = "b" }
+[tool.uv-index-guard]
+ignore = ["UIG205"]
+""",
+    """[[tool.uv.index]]
+name = "x"
+url = "https://x.example/simple"
+[tool.uv]
+dev-dependencies = []
+[[tool.uv.index]]
+name = "é-index"
+url = "https://ü.example/simple" # uv-index-guard: ignore[UIG106]
+[tool]
+x.y = 1
+[tool.x.z]
+w = 2
+""",
+    """a = 1
+b.c = 2
+[[index]]
+name = "a"
+url = "https://a.example/simple"
+explict = true
+[[index]]
+name = "b"
+url = "
+""",
+]
+BLOCK = '\n[[tool.uv.index]]\nname = "n"\nurl = "https://h.example/simple"\n'
+FRAGMENTS = ["[", "]", "[[", "]]", '"', "'", '"""', "=", "\n", "\n\n", " ", "#", ",", "{",
+             "}", "tool.uv.index", "name", "url", "true", "1", "é", "\\", "explicit", ".",
+             BLOCK, "[[tool.uv.index]]\n", "[tool.uv]\n", "[tool]\n", "\r\n", "\t", "x.y = 3\n",
+             "\x00", "{a=1,\n", "a.b = 1\n", "[[tool.uv.index]]\nname = \"n\"\n"]
+
+
+def dump(value: Value) -> Any:
+    """Everything the rules can see of a value, positions included."""
+    if isinstance(value, Scalar):
+        return ("scalar", value.kind, value.start, value.end, value.raw, repr(value.py))
+    if isinstance(value, Table):
+        return ("table", value.how, value.start, value.end, value.header_end,
+                [(k, e.key_start, e.key_end, e.item_start, e.item_end, dump(e.value))
+                 for k, e in value.entries.items()])
+    assert isinstance(value, Array)
+    return ("array", value.of_tables, value.start, value.end, [dump(i) for i in value.items])
+
+
+def summary(analysis: Analysis) -> Any:
+    config = analysis.config
+    return (
+        [(f.code, f.range, f.message, f.fixes, f.severity) for f in analysis.findings],
+        [(i.origin, i.ordinal, i.name, i.url, i.anchor_start, i.anchor_end, dump(i.value))
+         for i in config.indexes],
+        [(s.package, s.index, s.value.start, s.entry.item_start) for s in config.sources],
+        analysis.doc.problems,
+        dump(analysis.doc.root),
+    )
+
+
+def point(data: bytes, offset: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
+
+
+def edit(doc: Document, data: bytes, start: int, end: int, new: bytes) -> bytes:
+    """Edit ``doc``'s tree as the language server does, and return the new text."""
+    new_data = data[:start] + new + data[end:]
+    doc.tree.edit(start_byte=start, old_end_byte=end, new_end_byte=start + len(new),
+                  start_point=point(data, start), old_end_point=point(data, end),
+                  new_end_point=point(new_data, start + len(new)))
+    return new_data
+
+
+edits = st.lists(
+    st.tuples(st.floats(0, 1), st.integers(0, 40),
+              st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4), st.just(""))),
+    min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(range(len(BASES))), steps=edits,
+       name=st.sampled_from(["pyproject.toml", "uv.toml"]))
+def test_incremental_equals_fresh(base: int, steps: list[tuple[float, int, str]],
+                                  name: str) -> None:
+    data = BASES[base].encode()
+    analysis = analyze(data.decode(), name, incremental=True)
+    for where, length, text in steps:
+        start = int(where * len(data))
+        # Whole UTF-8 characters only (the server splices on character boundaries).
+        while start < len(data) and data[start] & 0xC0 == 0x80:
+            start += 1
+        end = min(start + length, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end += 1
+        data = edit(analysis.doc, data, start, end, text.encode("utf-8", "surrogatepass"))
+        analysis = analyze(data.decode("utf-8", "surrogatepass"), name, old=analysis.doc,
+                           incremental=True)
+        fresh = analyze(data.decode("utf-8", "surrogatepass"), name)
+        assert summary(analysis) == summary(fresh)
+
+
+def test_reuses_unchanged_tables() -> None:
+    text = BASES[0]
+    first = analyze(text, incremental=True)
+    kept = first.config.indexes[2].table
+    data = text.encode()
+    data = edit(first.doc, data, 0, 0, b"# a comment\n")
+    second = analyze(data.decode(), old=first.doc, incremental=True)
+    assert second.config.indexes[2].table is not None
+    assert second.config.indexes[2].table.get("url") is kept.get("url")  # type: ignore[union-attr]
+    assert summary(second) == summary(analyze(data.decode()))
