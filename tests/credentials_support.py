@@ -128,6 +128,15 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
+def refusing_port() -> Iterator[int]:
+    """A port bound but not listening: connections are refused, and no other process can
+    take the port while the test runs (a free port from :func:`free_port` could be)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@contextmanager
 def silent_listener() -> Iterator[int]:
     """A port that accepts connections (the kernel's backlog) and never answers."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

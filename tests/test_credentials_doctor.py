@@ -19,9 +19,9 @@ from credentials_support import (
     MemoryKeyring,
     clean_env,
     cli,
-    free_port,
     make_token,
     pyproject,
+    refusing_port,
     silent_listener,
 )
 
@@ -66,17 +66,18 @@ def entries(out: str) -> list[dict[str, Any]]:
 
 
 def test_connection_refused_is_a_probe_result(tmp_path: Path) -> None:
-    port = free_port()
-    token = make_token()
-    path = write(tmp_path, pyproject(f"http://__token__:{token}@127.0.0.1:{port}/simple/"))
-    result = cli(["doctor", "--format", "json", str(path)], clean_env(tmp_path / "h"), tmp_path)
-    assert result.code == 1
+    with refusing_port() as port:
+        token = make_token()
+        path = write(tmp_path, pyproject(f"http://__token__:{token}@127.0.0.1:{port}/simple/"))
+        result = cli(["doctor", "--format", "json", str(path)], clean_env(tmp_path / "h"),
+                     tmp_path)
+        text = cli(["doctor", str(path)], clean_env(tmp_path / "h"), tmp_path)
+    assert result.code == 1, result.both
     assert "Traceback" not in result.err and token not in result.both
     (entry,) = entries(result.out)
     assert entry["probe"]["status"] is None and entry["probe"]["ok"] is False
     assert entry["probe"]["hint"].startswith(
         f"connection refused: nothing listens on `127.0.0.1:{port}`")
-    text = cli(["doctor", str(path)], clean_env(tmp_path / "h"), tmp_path)
     assert text.code == 1 and "no response: connection refused" in text.out
     assert "1 of 1 probes failed (`private`)" in text.out
 
