@@ -4,7 +4,7 @@ mocha unit tests, packages the .vsix, installs code-server 4.100.3 and chromium 
 
 Needs node 20+ and npm, and root or sudo for apt-get the first time. Set UIG_SKIP_VSCODE=1 to
 skip it on a machine without them (CI never sets it). Artifacts: vscode-client/e2e/artifacts/
-(problems.png, code-server.log, extension.log, result.json, ci.log).
+(problems.png, not-found.png, code-server.log, extension.log, result.json, ci.log).
 """
 
 from __future__ import annotations
@@ -77,4 +77,8 @@ def test_code_server_problems_panel_shows_uig301(ci_run: dict[str, object]) -> N
     log = (ARTIFACTS / "extension.log").read_text()
     assert f"uvIndexGuard.path: using {SERVER}" in log
     assert "finding the server (the Restart server command)" in log
+    # With no server anywhere, one notification says how to install it.
+    assert "notFoundMs" in timings
+    assert "PATH: no uv-index-guard" in log
+    assert (ARTIFACTS / "not-found.png").is_file()
     print(f"\ncode-server: diagnostic {timings['diagnosticMs']} ms after the test started")

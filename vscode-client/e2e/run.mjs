@@ -7,8 +7,8 @@
 //   node e2e/run.mjs --code-server BIN --server /abs/path/uv-index-guard [--vsix FILE]
 //                    [--artifacts DIR] [--timeout SECONDS]
 //
-// Artifacts (default e2e/artifacts/): problems.png (the page when the diagnostic showed, or
-// failure.png), code-server.log, extension.log (the extension's output channel), result.json.
+// Artifacts (default e2e/artifacts/): problems.png (the page when the diagnostic showed),
+// not-found.png (the notification when no server is found), failure.png (on failure), code-server.log, extension.log (the extension's output channel), result.json.
 // The last line printed is `E2E_RESULT {json}` with the timings.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -54,7 +54,7 @@ if (!existsSync(args.vsix)) {
 
 const artifacts = resolve(args.artifacts);
 mkdirSync(artifacts, { recursive: true });
-for (const name of ['problems.png', 'failure.png', 'code-server.log', 'extension.log', 'result.json']) {
+for (const name of ['problems.png', 'not-found.png', 'failure.png', 'failure.html', 'code-server.log', 'extension.log', 'result.json']) {
   rmSync(join(artifacts, name), { force: true });
 }
 
@@ -91,7 +91,8 @@ const pyproject = [
 const urlLine = pyproject.split('\n').findIndex((l) => l.startsWith('url = ')) + 1; // 1-based
 writeFileSync(join(dirs.workspace, 'pyproject.toml'), pyproject);
 
-writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({
+const settingsFile = join(dirs.userData, 'User', 'settings.json');
+const settings = {
   // Named absolutely: an extension host need not see the PATH of the shell that started
   // code-server (see docs/editors/vscode.md).
   'uvIndexGuard.path': resolve(args.server),
@@ -106,7 +107,8 @@ writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
-}, null, 2));
+};
+writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 
 const env = {
   ...process.env,
@@ -114,8 +116,10 @@ const env = {
   XDG_DATA_HOME: join(dirs.xdg, 'data'),
   XDG_CACHE_HOME: join(dirs.xdg, 'cache'),
 };
-// The extension host must find the server through the setting, not through PATH.
+// The extension host must find the server through the setting, not through PATH: no PATH
+// entry holds a uv-index-guard (so the not-found case below finds none).
 delete env.VIRTUAL_ENV;
+env.PATH = (env.PATH ?? '').split(':').filter((d) => d && !existsSync(join(d, 'uv-index-guard'))).join(':');
 
 let group; // pid of code-server = id of its process group
 let context; // the browser
@@ -289,6 +293,31 @@ async function main() {
   await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor();
   timings.restartMs = since();
   say('Restart server: the server came back and UIG301 is still shown');
+
+  // No server anywhere (a path setting naming nothing, none on PATH, no Python extension):
+  // the settings change restarts the server, and one notification says how to install it.
+  // Set through the Settings editor, as a user would.
+  await page.keyboard.press('Control+Comma');
+  await page.locator('.settings-editor').waitFor();
+  await page.keyboard.type('uvIndexGuard.path');
+  // A machine-overridable setting: in a remote window (code-server is one) it is set on the
+  // Remote tab, which overrides the user settings.json value.
+  await page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).click();
+  const input = page.locator('.settings-editor .setting-item-contents', { hasText: 'executable to run as the language server' })
+    .locator('input').first();
+  await input.waitFor();
+  await input.fill(join(root, 'missing', 'uv-index-guard'));
+  await input.press('Tab');
+  await page.locator('.notifications-toasts .notification-toast', { hasText: 'language server was not found' }).first().waitFor();
+  await waitForLog(/finding the server \(a settings change\)[\s\S]*PATH: no uv-index-guard/, deadline);
+  timings.notFoundMs = since();
+  await page.waitForTimeout(500); // room for a second, unwanted notification
+  result.notifications = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  if (result.notifications.length !== 1) {
+    throw new Error(`expected one notification, got ${JSON.stringify(result.notifications)}`);
+  }
+  await page.screenshot({ path: join(artifacts, 'not-found.png') });
+  say('no server: the install notification is shown');
   result.ok = true;
 }
 
@@ -329,6 +358,7 @@ try {
   if (context) {
     const page = context.pages()[0];
     await page?.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
+    await page?.content().then((html) => writeFileSync(join(artifacts, 'failure.html'), html)).catch(() => {});
   }
 } finally {
   await cleanup();

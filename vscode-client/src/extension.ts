@@ -127,8 +127,10 @@ function createClient(command: ServerCommand, settings: Settings): LanguageClien
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: log,
     traceOutputChannel: log,
+    // Settings reach the server only as initializationOptions: a change that matters restarts
+    // it (see needsRestart), so no workspace/didChangeConfiguration is sent — it would race the
+    // restart and fail on the closing connection.
     initializationOptions: initializationOptions(settings),
-    synchronize: { configurationSection: SECTION },
   };
   return new LanguageClient(CLIENT_ID, NAME, serverOptions, clientOptions);
 }
