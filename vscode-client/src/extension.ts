@@ -52,11 +52,15 @@ export function deactivate(): Promise<void> {
   return stop();
 }
 
-/** Serialises start/stop so quick successive restarts cannot race. */
+/** Serialises start/stop so quick successive restarts cannot race; never rejects. */
 function restart(reason: string): Promise<void> {
   queue = queue.then(async () => {
-    await stop();
-    await start(reason);
+    try {
+      await stop();
+      await start(reason);
+    } catch (error) {
+      log.error(`restart (${reason}) failed: ${String(error)}`);
+    }
   });
   return queue;
 }
