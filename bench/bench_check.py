@@ -17,8 +17,9 @@ Cases:
   four indexes of which two on GitLab, sources, ruff / pytest / mypy / coverage settings).
 * ``large``: a generated 12,500-line file, 2,500 ``[[tool.uv.index]]`` tables of five lines.
 * ``incremental``: what the language server does after a one-character edit of ``large``:
-  ``Tree.edit`` (untimed), then ``engine.analyze(new_text, old=doc)``, whose
-  ``syntax.parse`` lets tree-sitter reuse the old tree; against ``tomllib.loads(new_text)``.
+  ``Tree.edit`` (untimed), then ``engine.analyze(new_text, old=doc, incremental=True)``,
+  whose ``syntax.parse`` lets tree-sitter reuse the old tree and reuses the built tables
+  whose text did not change; against ``tomllib.loads(new_text)``.
 
 Besides ``engine.analyze`` (parse, model, every rule, findings), each case reports its parts:
 tree-sitter's parse alone and ``syntax.parse`` (tree-sitter plus building the value tree).
@@ -284,16 +285,18 @@ def incremental_jobs(text: str) -> tuple[str, dict[str, Job]]:
 
     def edited(name: str) -> Callable[[], None]:
         def setup() -> None:
-            doc = syntax.parse(text)
+            doc = syntax.parse(text, incremental=True)
             doc.tree.edit(**edit)
             old[name] = doc
         return setup
 
     return new_text, {
-        "analyze": (lambda: engine.analyze(new_text, "pyproject.toml", old=old["analyze"]),
+        "analyze": (lambda: engine.analyze(new_text, "pyproject.toml", old=old["analyze"],
+                                           incremental=True),
                     edited("analyze")),
         "tomllib": (lambda: tomllib.loads(new_text), None),
-        "syntax_parse": (lambda: syntax.parse(new_text, old=old["syntax_parse"]),
+        "syntax_parse": (lambda: syntax.parse(new_text, old=old["syntax_parse"],
+                                              incremental=True),
                          edited("syntax_parse")),
     }
 

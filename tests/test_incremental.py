@@ -163,3 +163,39 @@ def test_reuses_unchanged_tables() -> None:
     assert second.config.indexes[2].table is not None
     assert second.config.indexes[2].table.get("url") is kept.get("url")  # type: ignore[union-attr]
     assert summary(second) == summary(analyze(data.decode()))
+
+
+def test_server_document_state_matches_fresh_conversion() -> None:
+    """Kept diagnostics (findings that did not change) equal a fresh conversion, also after
+    an edit that makes the text non-ASCII (UTF-16 columns then differ from code points)."""
+    from lsprotocol import types
+    from pygls.protocol import default_converter
+    from pygls.workspace.position_codec import PositionCodec
+
+    from uv_index_guard.lsp.convert import ClientMapper
+    from uv_index_guard.lsp.diagnostics import diagnostics
+    from uv_index_guard.lsp.documents import DocumentState
+    from uv_index_guard.model import Kind
+
+    converter = default_converter()
+    text = BASES[0]
+    state = DocumentState.open(
+        types.TextDocumentItem(uri="file:///p/pyproject.toml", language_id="toml", version=1,
+                               text=text),
+        Kind.PYPROJECT, PositionCodec(types.PositionEncodingKind.Utf16))
+    state.client_diagnostics()
+    line = text.splitlines().index('name = "mirror"')
+    cache = text.splitlines().index('cache-control = { api = "max-age=1", files = 2 }') + 2
+    one = len('cache-control = { api = "max-age=')
+    # The `cache-control` finding spans the inline table: replacing its `1` by an emoji keeps
+    # the finding (in code points) but not its end in UTF-16 units.
+    edits = [(line, 0, line, 0, "# x\n"), (0, 0, 0, 0, "\n"), (cache, one, cache, one + 1, "😀"),
+             (cache, one, cache, one + 2, "2"), (line + 2, 8, line + 2, 8, "é"),
+             (line, 0, line + 1, 0, "")]
+    for version, (l1, c1, l2, c2, new) in enumerate(edits, start=2):
+        state.change(version, [types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(l1, c1), types.Position(l2, c2)), text=new)])
+        got = state.client_diagnostics()
+        fresh = analyze(state.text, "pyproject.toml")
+        want = diagnostics(fresh.findings, ClientMapper(fresh.doc.lines, state.codec), version)
+        assert converter.unstructure(got) == converter.unstructure(want)

@@ -201,7 +201,7 @@ def _sources(sources: Table) -> Iterator[SourceRef]:
                 yield SourceRef(package, v.py, v, index_entry)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, and there are many
 class UrlValue:
     key: str  # "url", "publish-url", "index-url", "extra-index-url", ...
     value: Scalar

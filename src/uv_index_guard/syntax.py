@@ -265,11 +265,18 @@ class _Item:
         self.entries = entries
 
     def relocate(self, start: int, data: bytes) -> None:
-        """Move the body to ``start`` in the document ``data``."""
+        """Move the body to ``start`` in the document ``data``.
+
+        The values are moved in place, so the old document must not be read any more; but
+        what the values of an index decode to (read by the language server's access check,
+        on a thread) stays valid: those are decoded before they move.
+        """
         delta = start - self.start
         self.start = start
         for entry in self.entries:
             value = entry.value
+            if delta and type(value) is Scalar and value._decoded is _UNSET:
+                value._decoded = _decode_scalar(value.kind, value.raw)  # from the old text
             if delta:
                 entry.key_start += delta
                 entry.key_end += delta

@@ -47,6 +47,10 @@ class LineIndex:
         return self._line_starts
 
     @property
+    def is_ascii(self) -> bool:
+        return self._ascii
+
+    @property
     def line_count(self) -> int:
         return len(self._starts)
 

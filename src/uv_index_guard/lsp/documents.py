@@ -16,6 +16,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from uv_index_guard.engine import Analysis, analyze
+from uv_index_guard.finding import Finding
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.diagnostics import diagnostics
 from uv_index_guard.model import Kind
@@ -48,7 +49,10 @@ class DocumentState:
     tree_in_sync: bool = False
     last_duration: float = 0.0
     _mapper: ClientMapper | None = None
-    _diagnostics: tuple[int, list[types.Diagnostic]] | None = None
+    # The diagnostics of the last version converted, and by finding, for the next version.
+    _diagnostics: tuple[int, list[types.Diagnostic], dict[Finding, types.Diagnostic]] | None = (
+        None)
+    _diagnostics_ascii: bool = False
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.data)
@@ -126,6 +130,9 @@ class DocumentState:
         old = self.analysis.doc if self.analysis is not None and self.tree_in_sync else None
         t0 = time.perf_counter()
         self.analysis = analyze(self.text, self.path, self.kind, old=old, incremental=True)
+        if self._mapper is None:
+            # The same text: share its line index (computed once, by whichever needs it first).
+            self.lines = self.analysis.doc.lines
         self.last_duration = time.perf_counter() - t0
         self.analyzed_version = self.version
         self.tree_in_sync = True
@@ -135,6 +142,13 @@ class DocumentState:
         """The current analysis as LSP diagnostics, converted once per version."""
         analysis = self.current()
         if self._diagnostics is None or self._diagnostics[0] != self.version:
-            self._diagnostics = (self.version,
-                                 diagnostics(analysis.findings, self.mapper, self.version))
+            # Diagnostics of findings that did not change are kept (most of them, while
+            # typing): a code-point range is the same in client units in every ASCII text.
+            reuse = None
+            if self._diagnostics is not None and self._diagnostics_ascii and self.lines.is_ascii:
+                reuse = self._diagnostics[2]
+            items = diagnostics(analysis.findings, self.mapper, self.version, reuse)
+            by_finding = dict(zip(analysis.findings, items, strict=True))
+            self._diagnostics = (self.version, items, by_finding)
+            self._diagnostics_ascii = self.lines.is_ascii
         return self._diagnostics[1]

@@ -210,6 +210,17 @@ class InvalidIndexValue(Rule):
             return
         for key, entry in table.entries.items():
             value = entry.value
+            if type(value) is Scalar:  # the common cases first: a name, a URL, a flag
+                kind = value.kind
+                if kind == "string" and (key == "url" or key == "publish-url"):
+                    problem = url_problem(value.py, must_be_url=key == "publish-url")
+                    if problem:
+                        yield ctx.finding(self, value.start, value.end,
+                                          f"`{key}`: invalid URL: {problem}")
+                    continue
+                if (kind == "string" and key == "name") or (
+                        kind == "boolean" and key in BOOL_KEYS):
+                    continue
             message, fix = self.value_problem(ctx, key, value)
             if message:
                 yield ctx.finding(self, value.start, value.end, f"`{key}`: {message}",
