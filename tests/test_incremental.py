@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from uv_index_guard.engine import Analysis, analyze
@@ -134,6 +134,8 @@ edits = st.lists(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(range(len(BASES))), steps=edits,
        name=st.sampled_from(["pyproject.toml", "uv.toml"]))
+# tree-sitter's error recovery, reparsing from the edited tree, read this text differently.
+@example(base=0, steps=[(0.09375, 0, "["), (0.0234375, 3, "")], name="pyproject.toml")
 def test_incremental_equals_fresh(base: int, steps: list[tuple[float, int, str]],
                                   name: str) -> None:
     data = BASES[base].encode()

@@ -220,6 +220,10 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False) 
     """
     data = text.encode("utf-8", "surrogatepass")
     tree = _PARSER.parse(data, old.tree) if old is not None else _PARSER.parse(data)
+    if old is not None and tree.root_node.has_error:
+        # Error recovery can read a broken text differently when it starts from an old tree:
+        # parse it afresh, so what is reported does not depend on the editing history.
+        tree = _PARSER.parse(data)
     builder = _Builder(data, keep_items=incremental)
     reuse = None
     if incremental and old is not None:
@@ -258,11 +262,11 @@ class _Item:
     __slots__ = ("entries", "header_len", "names", "start")
 
     def __init__(self, start: int, names: tuple[str, ...], header_len: int,
-                 entries: list[Entry]) -> None:
+                 entries: dict[str, Entry]) -> None:
         self.start = start
         self.names = names
         self.header_len = header_len
-        self.entries = entries
+        self.entries = entries  # a copy of the table's entries after its body
 
     def relocate(self, start: int, data: bytes) -> None:
         """Move the body to ``start`` in the document ``data``.
@@ -273,7 +277,7 @@ class _Item:
         """
         delta = start - self.start
         self.start = start
-        for entry in self.entries:
+        for entry in self.entries.values():
             value = entry.value
             if delta and type(value) is Scalar and value._decoded is _UNSET:
                 value._decoded = _decode_scalar(value.kind, value.raw)  # from the old text
@@ -331,6 +335,8 @@ class _Builder:
         self.items_out: dict[bytes, list[_Item]] | None = {} if keep_items else None
         # The key names of each table header seen, by its source text.
         self.header_names: dict[bytes, tuple[str, ...]] = {}
+        # The table that the keys of a header but its last lead to, when no array is on the way.
+        self.parents: dict[tuple[str, ...], Table] = {}
 
     def build(self, root_node: Node, reuse: dict[bytes, list[_Item]] | None = None) -> Table:
         """The value tree; with ``reuse``, tables whose source is in it are not read again.
@@ -364,7 +370,7 @@ class _Builder:
                                        lambda: self.keys(node.children[1]), array=array)
             if fresh:
                 item.relocate(start, data)
-                table.entries = {entry.key: entry for entry in item.entries}
+                table.entries = item.entries.copy()
                 if items is not None and source is not None:
                     items.setdefault(source, []).append(item)
                 return
@@ -384,7 +390,7 @@ class _Builder:
         self.body(table, children)
         if fresh and not self.conflict and items is not None and source is not None:
             items.setdefault(source, []).append(
-                _Item(start, names, header_end - start, list(table.entries.values())))
+                _Item(start, names, header_end - start, table.entries.copy()))
         self.conflict = self.conflict or conflict
 
     def body(self, table: Table, children: list[Node]) -> None:
@@ -437,17 +443,27 @@ class _Builder:
         a repeated header (every `[[tool.uv.index]]`) does not read them.
         """
         segments: list[Node] | None = None
-        table = root
-        for i, name in enumerate(names[:-1]):
-            entry = table.entries.get(name)
-            if entry is None:
-                segments = segments or read_segments()
-                kn = segments[i]
-                sub = Table(start, end, "implicit")
-                table.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
-                table = sub
-            else:
-                table = self.descend(entry)
+        parents = names[:-1]
+        found = self.parents.get(parents)
+        if found is not None:
+            table = found
+        else:
+            table = root
+            through_tables = True
+            for i, name in enumerate(parents):
+                entry = table.entries.get(name)
+                if entry is None:
+                    segments = segments or read_segments()
+                    kn = segments[i]
+                    sub = Table(start, end, "implicit")
+                    table.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
+                    table = sub
+                else:
+                    through_tables = through_tables and isinstance(entry.value, Table)
+                    table = self.descend(entry)
+            if through_tables:
+                # Tables stay where they are (an array of tables would give its last element).
+                self.parents[parents] = table
         name = names[-1]
         existing = table.entries.get(name)
         new = Table(start, end, "array-header" if array else "header")
