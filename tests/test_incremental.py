@@ -201,3 +201,20 @@ def test_server_document_state_matches_fresh_conversion() -> None:
         fresh = analyze(state.text, "pyproject.toml")
         want = diagnostics(fresh.findings, ClientMapper(fresh.doc.lines, state.codec), version)
         assert converter.unstructure(got) == converter.unstructure(want)
+
+
+@given(st.binary(max_size=40).map(lambda b: b.replace(b"\r", b"\n")), st.floats(0, 1),
+       st.integers(0, 10), st.sampled_from([b"", b"x", b"\n", b"a\nb", b"\n\n", b"\xc3\xa9\n"]))
+def test_spliced_line_index_equals_a_new_one(data: bytes, where: float, length: int,
+                                              new: bytes) -> None:
+    from uv_index_guard.text import LineIndex
+
+    start = int(where * len(data))
+    end = min(start + length, len(data))
+    old = LineIndex(data)
+    assert old.line_count == data.count(b"\n") + 1  # computes the line starts
+    new_data = data[:start] + new + data[end:]
+    spliced = old.spliced(new_data, start, end, new)
+    fresh = LineIndex(new_data)
+    assert spliced._starts == fresh._starts
+    assert spliced.is_ascii == fresh.is_ascii

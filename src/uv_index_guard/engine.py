@@ -10,6 +10,7 @@ from uv_index_guard.finding import Finding
 from uv_index_guard.model import Config, Kind, build
 from uv_index_guard.rules import RULES, Context
 from uv_index_guard.syntax import Array, Document, Scalar, parse
+from uv_index_guard.text import LineIndex
 
 _SUPPRESS = re.compile(rb"#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
 
@@ -33,9 +34,9 @@ def kind_for(path: str, text: str = "") -> Kind:
 
 def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
             ignore: Iterable[str] = (), old: Document | None = None,
-            incremental: bool = False) -> Analysis:
-    """Analyse ``text``; ``old`` and ``incremental`` are passed to :func:`parse`."""
-    doc = parse(text, old, incremental=incremental)
+            incremental: bool = False, lines: LineIndex | None = None) -> Analysis:
+    """Analyse ``text``; ``old``, ``incremental`` and ``lines`` are passed to :func:`parse`."""
+    doc = parse(text, old, incremental=incremental, lines=lines)
     config = build(doc, kind or kind_for(path, text))
     ctx = Context(config, path)
     findings: list[Finding] = []

@@ -211,12 +211,14 @@ class Document:
         return node is not None and node.type == "comment"
 
 
-def parse(text: str, old: Document | None = None, *, incremental: bool = False) -> Document:
+def parse(text: str, old: Document | None = None, *, incremental: bool = False,
+          lines: LineIndex | None = None) -> Document:
     """Parse ``text``; with ``old`` (whose tree was edited to match), reparse incrementally.
 
     With ``incremental``, the document keeps what the next incremental parse can reuse, and
     the tables of ``old`` whose text did not change are reused (moved to their new offsets)
-    instead of being built again: ``old`` is not usable afterwards.
+    instead of being built again: ``old`` is not usable afterwards. ``lines`` is a line index
+    of the same text, if the caller has one.
     """
     data = text.encode("utf-8", "surrogatepass")
     tree = _PARSER.parse(data, old.tree) if old is not None else _PARSER.parse(data)
@@ -231,7 +233,8 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False) 
     # Arrays read later keep nodes of this copy: edits of `doc.tree` (for an incremental
     # reparse) do not change it.
     root = builder.build(tree.copy().root_node, reuse)
-    doc = Document(text, data, tree, LineIndex(data), root, items=builder.items_out)
+    lines = lines if lines is not None else LineIndex(data)
+    doc = Document(text, data, tree, lines, root, items=builder.items_out)
     if tree.root_node.has_error or builder.conflict or _BAD_ESCAPE.search(data):
         doc.problems = _problems(doc, tree.root_node)
     return doc

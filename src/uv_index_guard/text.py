@@ -46,6 +46,24 @@ class LineIndex:
             self._line_starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
         return self._line_starts
 
+    def spliced(self, data: bytes, start: int, old_end: int, inserted: bytes) -> LineIndex:
+        """The index of ``data``: this text with bytes ``start:old_end`` replaced by
+        ``inserted``. Line starts before the edit are kept, those after it are moved."""
+        new = LineIndex(data)
+        starts = self._line_starts
+        if starts is None:
+            return new
+        keep = bisect_right(starts, start)  # a line starting at or before `start` stays
+        after = bisect_right(starts, old_end)  # from here on, lines just move
+        delta = len(inserted) - (old_end - start)
+        middle = []
+        at = inserted.find(b"\n")
+        while at != -1:
+            middle.append(start + at + 1)
+            at = inserted.find(b"\n", at + 1)
+        new._line_starts = [*starts[:keep], *middle, *[s + delta for s in starts[after:]]]
+        return new
+
     @property
     def is_ascii(self) -> bool:
         return self._ascii

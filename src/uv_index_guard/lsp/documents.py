@@ -115,7 +115,7 @@ class DocumentState:
                 start_point=start_point, old_end_point=old_end_point,
                 new_end_point=new_end_point)
         self.data = self.data[:start] + new + self.data[end:]
-        self.lines = LineIndex(self.data)
+        self.lines = self.lines.spliced(self.data, start, end, new)
         self._mapper = None
 
     def _point(self, offset: int) -> tuple[int, int]:
@@ -129,10 +129,8 @@ class DocumentState:
             return self.analysis
         old = self.analysis.doc if self.analysis is not None and self.tree_in_sync else None
         t0 = time.perf_counter()
-        self.analysis = analyze(self.text, self.path, self.kind, old=old, incremental=True)
-        if self._mapper is None:
-            # The same text: share its line index (computed once, by whichever needs it first).
-            self.lines = self.analysis.doc.lines
+        self.analysis = analyze(self.text, self.path, self.kind, old=old, incremental=True,
+                                lines=self.lines)
         self.last_duration = time.perf_counter() - t0
         self.analyzed_version = self.version
         self.tree_in_sync = True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -90,6 +91,12 @@ def url_problem(url: str, *, must_be_url: bool) -> str | None:
     if port and (not port.isdigit() or int(port) > 65535):
         return "invalid port number"
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _url_problem(url: str, must_be_url: bool) -> str | None:
+    """:func:`url_problem`, remembered: a language server checks the same URLs on every edit."""
+    return url_problem(url, must_be_url=must_be_url)
 
 
 def _is_ipv6(text: str) -> bool:
@@ -213,7 +220,7 @@ class InvalidIndexValue(Rule):
             if type(value) is Scalar:  # the common cases first: a name, a URL, a flag
                 kind = value.kind
                 if kind == "string" and (key == "url" or key == "publish-url"):
-                    problem = url_problem(value.py, must_be_url=key == "publish-url")
+                    problem = _url_problem(value.py, key == "publish-url")
                     if problem:
                         yield ctx.finding(self, value.start, value.end,
                                           f"`{key}`: invalid URL: {problem}")
