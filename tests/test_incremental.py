@@ -79,6 +79,29 @@ explict = true
 name = "b"
 url = "
 """,
+    # Per-index findings in tables that move, are indented, follow non-ASCII text on their
+    # line, get a sub-table from a later header, or end the text without a newline.
+    """[[tool.uv.index]]
+name = "a b"
+url = "http://user:pw@a.example/simple"
+explicit = true
+usr = "x"
+username = "me"
+  [[tool.uv.index]]
+  name = "é"
+  url = "https://gitlab.example.com/api/v4/projects/1/packages/pypi"
+  authenticate = "Always"
+x = 1
+[[tool.uv.index]]
+name = ""
+publish-url = "https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple"
+ignore-error-codes = ["401"]
+[tool.uv.index.sub]
+k = 1
+[[tool.uv.index]]
+name = "last"
+url = "https://tok:glpat-abcdefghijklmnopqrst@h.example/simple"
+explicit = true""",
 ]
 BLOCK = '\n[[tool.uv.index]]\nname = "n"\nurl = "https://h.example/simple"\n'
 FRAGMENTS = ["[", "]", "[[", "]]", '"', "'", '"""', "=", "\n", "\n\n", " ", "#", ",", "{",
@@ -165,6 +188,39 @@ def test_reuses_unchanged_tables() -> None:
     assert second.config.indexes[2].table is not None
     assert second.config.indexes[2].table.get("url") is kept.get("url")  # type: ignore[union-attr]
     assert summary(second) == summary(analyze(data.decode()))
+
+
+def test_unchanged_tables_keep_their_findings() -> None:
+    """The per-index rules' findings of a table whose text did not change are reused (moved
+    by the lines it moved), and everything equals a fresh analysis."""
+    text = BASES[-1]
+    first = analyze(text, incremental=True)
+    data = text.encode()
+    # Lines added above every table: all findings move down.
+    data = edit(first.doc, data, 0, 0, b"# one\n# two\n")
+    second = analyze(data.decode(), old=first.doc, incremental=True)
+    assert summary(second) == summary(analyze(data.decode()))
+    kept = {(f.code, f.message) for f in first.findings} & {
+        (f.code, f.message) for f in second.findings}
+    assert any(code in ("UIG106", "UIG201", "UIG202", "UIG301") for code, _ in kept)
+    # An edit inside the first table: the other tables' findings are the same objects.
+    at = data.index(b"usr")
+    data = edit(second.doc, data, at, at + 3, b"uzr")
+    third = analyze(data.decode(), old=second.doc, incremental=True)
+    assert summary(third) == summary(analyze(data.decode()))
+    later = data.index(b'name = "\xc3\xa9"')
+    line = data.count(b"\n", 0, later)
+    assert any(f is g for f in third.findings for g in second.findings
+               if f.range.start.line >= line)
+    # The first non-ASCII character of the text, and an indented header indented more.
+    at = data.index(b'"x"') + 1
+    data = edit(third.doc, data, at, at, "é".encode())
+    fourth = analyze(data.decode(), old=third.doc, incremental=True)
+    assert summary(fourth) == summary(analyze(data.decode()))
+    at = data.index(b"  [[tool.uv.index]]")
+    data = edit(fourth.doc, data, at, at, b"\t")
+    fifth = analyze(data.decode(), old=fourth.doc, incremental=True)
+    assert summary(fifth) == summary(analyze(data.decode()))
 
 
 def test_server_document_state_matches_fresh_conversion() -> None:

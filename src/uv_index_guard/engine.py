@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Final
 
 from uv_index_guard.finding import Finding
-from uv_index_guard.model import Config, Kind, build
+from uv_index_guard.model import Config, IndexDef, Kind, build
 from uv_index_guard.rules import RULES, Context
 from uv_index_guard.syntax import Array, Document, Scalar, parse
-from uv_index_guard.text import LineIndex
+from uv_index_guard.text import LineIndex, Position, Range
 
 _SUPPRESS = re.compile(rb"#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
 
@@ -36,12 +37,13 @@ def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
             ignore: Iterable[str] = (), old: Document | None = None,
             incremental: bool = False, lines: LineIndex | None = None) -> Analysis:
     """Analyse ``text``; ``old``, ``incremental`` and ``lines`` are passed to :func:`parse`."""
+    cache = None
+    if incremental and old is not None:
+        cache, old.findings_cache = old.findings_cache, None
     doc = parse(text, old, incremental=incremental, lines=lines)
     config = build(doc, kind or kind_for(path, text))
     ctx = Context(config, path)
-    findings: list[Finding] = []
-    for rule in RULES:
-        findings.extend(rule.check(ctx))
+    findings = _run_rules(ctx, cache, incremental)
     ignored = set(ignore) | configured_ignores(config)
     if ignored:
         findings = [f for f in findings if f.code not in ignored]
@@ -49,6 +51,98 @@ def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
         findings = _apply_inline(doc, findings)
     findings.sort(key=lambda f: f.sort_key)
     return Analysis(doc, config, findings)
+
+
+# The rules whose findings about one index depend on that index alone (see `Rule.per_index`).
+_PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
+
+# What the per-index rules found in one table: the line it starts on, the text before the
+# table on that line, and the findings of the rules of `_PER_INDEX` that found any, by their
+# place in `_PER_INDEX`. A document's cache holds these by table body, with the path and the
+# config kind that the findings also depend on.
+_Found = tuple[tuple[int, list[Finding]], ...]
+_Cached = tuple[int, bytes, _Found]
+_Cache = tuple[str, Kind, dict[object, _Cached]]
+
+
+def _check_index(ctx: Context, index: IndexDef) -> _Found:
+    found = []
+    for at, rule in enumerate(_PER_INDEX):
+        findings = list(rule.check_index(ctx, index))
+        if findings:
+            found.append((at, findings))
+    return tuple(found)
+
+
+def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Finding]:
+    """Every rule's findings, in rule order.
+
+    With ``incremental``, the per-index rules' findings in each `[[...index]]` table are kept
+    on the document (by the table's body, which the next incremental parse reuses while the
+    table's text is unchanged), and ``cache`` holds those of the previous version: a table
+    whose text did not change gets its previous findings back, moved by the lines it moved.
+    """
+    config = ctx.config
+    doc = config.doc
+    per_index: list[list[Finding]] = [[] for _ in _PER_INDEX]
+    if incremental:
+        new_cache: dict[object, _Cached] = {}
+        doc.findings_cache = (ctx.path, config.kind, new_cache)
+        old = cache[2] if cache is not None and cache[:2] == (ctx.path, config.kind) else {}
+        keeps = [rule.keep(ctx) for rule in _PER_INDEX]
+        lines, data = doc.lines, doc.data
+        for index in config.indexes:
+            table = index.table
+            body = table.body if table is not None else None
+            if (body is None or table is None or len(table.entries) != len(body.entries)
+                    or data[table.end - 1] != 10):  # 10: b"\n"
+                # Not a whole `[[table]]` line block as parsed (an index that a later header
+                # adds to, or the last table of a text that does not end with a newline).
+                results = _check_index(ctx, index)
+            else:
+                line, start = lines.line_of(table.start)
+                before = data[start : table.start] if start != table.start else b""
+                hit = old.get(body)
+                if hit is not None and hit[1] == before:
+                    moved = line - hit[0]
+                    results = hit[2] if not moved else tuple(
+                        (at, [_moved(f, moved) for f in found]) for at, found in hit[2])
+                else:
+                    results = _check_index(ctx, index)
+                new_cache[body] = (line, before, results)
+            for at, found in results:
+                keep = keeps[at]
+                if keep is None or keep(index):
+                    per_index[at].extend(found)
+    else:
+        for rule, out in zip(_PER_INDEX, per_index, strict=True):
+            keep = rule.keep(ctx)
+            for index in config.indexes:
+                if keep is None or keep(index):
+                    out.extend(rule.check_index(ctx, index))
+    findings: list[Finding] = []
+    at = 0
+    for rule in RULES:
+        if rule.per_index:
+            findings.extend(rule.check_before(ctx))
+            findings.extend(per_index[at])
+            at += 1
+            findings.extend(rule.check_after(ctx))
+        else:
+            findings.extend(rule.check(ctx))
+    return findings
+
+
+def _moved(finding: Finding, lines: int) -> Finding:
+    """``finding`` (and its fixes) ``lines`` lines further down."""
+    def move(rng: Range) -> Range:
+        return Range(Position(rng.start.line + lines, rng.start.column),
+                     Position(rng.end.line + lines, rng.end.column))
+
+    fixes = tuple(replace(fix, edits=tuple(replace(edit, range=move(edit.range))
+                                           for edit in fix.edits))
+                  for fix in finding.fixes)
+    return replace(finding, range=move(finding.range), fixes=fixes)
 
 
 def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,

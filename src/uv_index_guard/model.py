@@ -221,14 +221,24 @@ def url_values(config: Config) -> tuple[UrlValue, ...]:
 
 def _url_values(config: Config) -> Iterator[UrlValue]:
     for index in config.indexes:
-        if index.origin is not Origin.INDEX:
-            if index.value.kind == "string" and isinstance(index.value, Scalar):
-                yield UrlValue(index.origin.value, index.value, index)
-            continue
-        for key in URL_KEYS:
-            scalar = index.scalars.get(key)
-            if scalar is not None and scalar.kind == "string":
-                yield UrlValue(key, scalar, index)
+        yield from index_url_values(index)
+    yield from top_url_values(config)
+
+
+def index_url_values(index: IndexDef) -> Iterator[UrlValue]:
+    """The URLs of one index (in :func:`url_values`'s order)."""
+    if index.origin is not Origin.INDEX:
+        if index.value.kind == "string" and isinstance(index.value, Scalar):
+            yield UrlValue(index.origin.value, index.value, index)
+        return
+    for key in URL_KEYS:
+        scalar = index.scalars.get(key)
+        if scalar is not None and scalar.kind == "string":
+            yield UrlValue(key, scalar, index)
+
+
+def top_url_values(config: Config) -> Iterator[UrlValue]:
+    """The upload and check URLs of `[tool.uv]` (last in :func:`url_values`)."""
     if config.uv is not None:
         for key in ("publish-url", "check-url"):
             top = config.uv.get(key)

@@ -148,7 +148,7 @@ class Entry:
 
 
 class Table(Value):
-    __slots__ = ("entries", "header_end", "how")
+    __slots__ = ("body", "entries", "header_end", "how")
     kind = "table"
 
     def __init__(self, start: int, end: int, how: str) -> None:
@@ -158,6 +158,9 @@ class Table(Value):
         # "root", "header", "array-header", "implicit", "dotted" or "inline"
         self.how = how
         self.header_end = start
+        # For a `[table]` or `[[table]]` kept for the next incremental parse: its body, the
+        # same object in every version whose text of this table is the same (see `_Item`).
+        self.body: _Item | None = None
 
     @property
     def py(self) -> dict[str, Any]:
@@ -196,6 +199,8 @@ class Document:
     # The built table bodies by source text, for the next incremental parse (which takes
     # them: a document whose items were reused must not be read any more).
     items: dict[bytes, list[_Item]] | None = field(default=None, repr=False)
+    # What the engine found per table body, for the next incremental analysis (engine.py).
+    findings_cache: Any = field(default=None, repr=False)
 
     @property
     def partial(self) -> bool:
@@ -221,10 +226,15 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False,
     of the same text, if the caller has one.
     """
     data = text.encode("utf-8", "surrogatepass")
-    tree = _PARSER.parse(data, old.tree) if old is not None else _PARSER.parse(data)
-    if old is not None and tree.root_node.has_error:
-        # Error recovery can read a broken text differently when it starts from an old tree:
-        # parse it afresh, so what is reported does not depend on the editing history.
+    # Error recovery can read a broken text differently when it starts from an old tree:
+    # a text with errors is parsed afresh, so what is reported does not depend on the editing
+    # history. An edit of a broken text mostly leaves it broken: that one is parsed afresh
+    # at once (an error-free incremental parse reads the text as a fresh one does).
+    if old is not None and not old.tree.root_node.has_error:
+        tree = _PARSER.parse(data, old.tree)
+        if tree.root_node.has_error:
+            tree = _PARSER.parse(data)
+    else:
         tree = _PARSER.parse(data)
     builder = _Builder(data, keep_items=incremental)
     reuse = None
@@ -374,6 +384,7 @@ class _Builder:
             if fresh:
                 item.relocate(start, data)
                 table.entries = item.entries.copy()
+                table.body = item
                 if items is not None and source is not None:
                     items.setdefault(source, []).append(item)
                 return
@@ -392,8 +403,8 @@ class _Builder:
         self.conflict = False
         self.body(table, children)
         if fresh and not self.conflict and items is not None and source is not None:
-            items.setdefault(source, []).append(
-                _Item(start, names, header_end - start, table.entries.copy()))
+            table.body = _Item(start, names, header_end - start, table.entries.copy())
+            items.setdefault(source, []).append(table.body)
         self.conflict = self.conflict or conflict
 
     def body(self, table: Table, children: list[Node]) -> None:

@@ -80,6 +80,12 @@ class LineIndex:
         end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self._data)
         return self._data[start:end]
 
+    def line_of(self, offset: int) -> tuple[int, int]:
+        """The line of a byte offset, and the byte offset where that line starts."""
+        starts = self._starts
+        line = bisect_right(starts, offset) - 1
+        return line, starts[line]
+
     def position(self, offset: int) -> Position:
         """Position of a byte offset."""
         line = bisect_right(self._starts, offset) - 1

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
 from uv_index_guard.finding import Finding, Fix, Severity, TextEdit
-from uv_index_guard.model import Config
+from uv_index_guard.model import Config, IndexDef
 from uv_index_guard.syntax import Entry, Scalar, Table, Value
 from uv_index_guard.text import Range
 
@@ -86,9 +86,34 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity]
     summary: ClassVar[str]
+    #: True for a rule whose findings are :meth:`check_before`, then :meth:`check_index` of
+    #: each index that :meth:`keep` keeps, then :meth:`check_after`. What
+    #: :meth:`check_index` finds must depend on nothing but the index (its table's text and
+    #: position), the path and the config kind: the engine may reuse it for an unchanged table.
+    per_index: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        raise NotImplementedError
+        if not self.per_index:
+            raise NotImplementedError
+        yield from self.check_before(ctx)
+        keep = self.keep(ctx)
+        for index in ctx.config.indexes:
+            if keep is None or keep(index):
+                yield from self.check_index(ctx, index)
+        yield from self.check_after(ctx)
+
+    def check_before(self, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterable[Finding]:
+        return ()
+
+    def check_after(self, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    def keep(self, ctx: Context) -> Callable[[IndexDef], bool] | None:
+        """Which indexes' findings are reported (None: all), for what depends on the others."""
+        return None
 
     @property
     def docs_url(self) -> str:

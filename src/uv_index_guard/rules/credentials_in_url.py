@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import UrlValue, env_vars, url_values
+from uv_index_guard.model import IndexDef, UrlValue, env_vars, index_url_values, top_url_values
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.tokens import is_password_placeholder, kind_of, mask
 from uv_index_guard.urls import UrlParts, split_url
@@ -51,20 +51,29 @@ class CredentialsInUrl(Rule):
     severity = Severity.ERROR
     summary = "A password or token is embedded in a URL"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for value in url_values(ctx.config):
-            if "@" not in value.url:
-                continue  # no userinfo (the common case; spares splitting the URL)
-            parts = split_url(value.url)
-            if parts is None or not parts.has_userinfo:
-                continue
-            span = secret_span(value, parts)
-            if span is None:
-                continue
-            start, end, secret = span
-            kind = kind_of(secret)
-            what = f"a {kind.description} (`{mask(secret)}`)" if kind else "a password (`****`)"
-            yield ctx.finding(
-                self, start, end,
-                f"{where(value)} embeds {what}; it ends up in git and in every clone. "
-                f"Revoke it if it was ever committed, and {advice(value)}")
+    per_index = True
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        for value in index_url_values(index):
+            yield from self.check_value(ctx, value)
+
+    def check_after(self, ctx: Context) -> Iterator[Finding]:
+        for value in top_url_values(ctx.config):
+            yield from self.check_value(ctx, value)
+
+    def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
+        if "@" not in value.url:
+            return  # no userinfo (the common case; spares splitting the URL)
+        parts = split_url(value.url)
+        if parts is None or not parts.has_userinfo:
+            return
+        span = secret_span(value, parts)
+        if span is None:
+            return
+        start, end, secret = span
+        kind = kind_of(secret)
+        what = f"a {kind.description} (`{mask(secret)}`)" if kind else "a password (`****`)"
+        yield ctx.finding(
+            self, start, end,
+            f"{where(value)} embeds {what}; it ends up in git and in every clone. "
+            f"Revoke it if it was ever committed, and {advice(value)}")

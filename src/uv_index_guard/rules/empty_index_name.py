@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.model import IndexDef
 from uv_index_guard.rules.base import Context, Rule
 
 
@@ -14,12 +15,13 @@ class EmptyIndexName(Rule):
     severity = Severity.WARNING
     summary = "An index has an empty name"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for index in ctx.config.indexes:
-            scalar = index.scalar("name")
-            if scalar is not None and index.name == "":
-                yield ctx.finding(
-                    self, scalar.start, scalar.end,
-                    "empty index name: uv accepts it, but no source can refer to it and its "
-                    "credentials variables would be `UV_INDEX__USERNAME` / "
-                    "`UV_INDEX__PASSWORD`; give it a name")
+    per_index = True
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        scalar = index.scalar("name")
+        if scalar is not None and index.name == "":
+            yield ctx.finding(
+                self, scalar.start, scalar.end,
+                "empty index name: uv accepts it, but no source can refer to it and its "
+                "credentials variables would be `UV_INDEX__USERNAME` / "
+                "`UV_INDEX__PASSWORD`; give it a name")

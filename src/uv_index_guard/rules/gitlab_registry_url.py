@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import url_values
+from uv_index_guard.model import IndexDef, UrlValue, index_url_values, top_url_values
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.urls import gitlab_registry_tail, split_url
 
@@ -16,38 +16,47 @@ class GitlabRegistryUrl(Rule):
     severity = Severity.WARNING
     summary = "A GitLab registry URL has the wrong shape"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for value in url_values(ctx.config):
-            url = value.url
-            if "/packages/pypi" not in url:
-                continue  # not a GitLab registry (the common case; spares splitting the URL)
-            parts = split_url(url)
-            if parts is None:
-                continue
-            tail = gitlab_registry_tail(parts.path)
-            if tail is None:
-                continue
-            stripped = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-            scalar = value.value
-            if value.key in ("publish-url",):
-                if tail.startswith("/simple"):
-                    new = stripped[: len(stripped) - len(tail)]
-                    yield ctx.finding(
-                        self, scalar.start, scalar.end,
-                        "GitLab's upload URL is `.../packages/pypi`, without `/simple`; "
-                        "`uv publish` to this URL fails",
-                        [Fix("Remove `/simple` from the publish URL",
-                             (ctx.replace_value(scalar, toml_string(new, scalar)),))])
-                continue
-            if tail == "":
-                new = stripped + "/simple"
+    per_index = True
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        for value in index_url_values(index):
+            yield from self.check_value(ctx, value)
+
+    def check_after(self, ctx: Context) -> Iterator[Finding]:
+        for value in top_url_values(ctx.config):
+            yield from self.check_value(ctx, value)
+
+    def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
+        url = value.url
+        if "/packages/pypi" not in url:
+            return  # not a GitLab registry (the common case; spares splitting the URL)
+        parts = split_url(url)
+        if parts is None:
+            return
+        tail = gitlab_registry_tail(parts.path)
+        if tail is None:
+            return
+        stripped = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+        scalar = value.value
+        if value.key in ("publish-url",):
+            if tail.startswith("/simple"):
+                new = stripped[: len(stripped) - len(tail)]
                 yield ctx.finding(
                     self, scalar.start, scalar.end,
-                    "this is GitLab's upload URL (`.../packages/pypi`); to install, uv needs the "
-                    "simple index `.../packages/pypi/simple` (keep this one as `publish-url`)",
-                    [Fix("Append `/simple`",
+                    "GitLab's upload URL is `.../packages/pypi`, without `/simple`; "
+                    "`uv publish` to this URL fails",
+                    [Fix("Remove `/simple` from the publish URL",
                          (ctx.replace_value(scalar, toml_string(new, scalar)),))])
-            elif tail != "/simple":
-                yield ctx.finding(
-                    self, scalar.start, scalar.end,
-                    f"GitLab's install URL ends in `/packages/pypi/simple`, not `...{tail}`")
+            return
+        if tail == "":
+            new = stripped + "/simple"
+            yield ctx.finding(
+                self, scalar.start, scalar.end,
+                "this is GitLab's upload URL (`.../packages/pypi`); to install, uv needs the "
+                "simple index `.../packages/pypi/simple` (keep this one as `publish-url`)",
+                [Fix("Append `/simple`",
+                     (ctx.replace_value(scalar, toml_string(new, scalar)),))])
+        elif tail != "/simple":
+            yield ctx.finding(
+                self, scalar.start, scalar.end,
+                f"GitLab's install URL ends in `/packages/pypi/simple`, not `...{tail}`")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, Kind, Origin
+from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, IndexDef, Kind, Origin
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.syntax import Array, Scalar, Table, Value
 from uv_index_guard.tokens import find_tokens, mask
@@ -150,7 +150,9 @@ class InvalidIndexValue(Rule):
     severity = Severity.ERROR
     summary = "An index setting has a value uv cannot read"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
+    per_index = True
+
+    def check_before(self, ctx: Context) -> Iterator[Finding]:
         config = ctx.config
         entry = config.index_entry
         if entry is not None and not (isinstance(entry.value, Array) and all(
@@ -165,11 +167,15 @@ class InvalidIndexValue(Rule):
                 yield ctx.finding(self, value.start, value.end,
                                   f"invalid type: {describe(value)}, expected an array of index "
                                   "tables (`[[tool.uv.index]]`)")
-        for index in config.indexes:
-            if index.origin is Origin.INDEX:
-                yield from self.check_table(ctx, index.value)
-            elif config.kind is Kind.UV_TOML:
-                yield from self.check_legacy(ctx, index.value)
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        if index.origin is Origin.INDEX:
+            yield from self.check_table(ctx, index.value)
+        elif ctx.config.kind is Kind.UV_TOML:
+            yield from self.check_legacy(ctx, index.value)
+
+    def check_after(self, ctx: Context) -> Iterator[Finding]:
+        config = ctx.config
         if config.kind is Kind.UV_TOML and config.uv is not None:
             yield from self.check_legacy_types(ctx, config.uv)
         sources = config.uv.get("sources") if config.uv is not None else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import Origin
+from uv_index_guard.model import IndexDef, Origin
 from uv_index_guard.rules.base import Context, Rule
 
 
@@ -15,11 +15,12 @@ class MissingIndexUrl(Rule):
     severity = Severity.ERROR
     summary = "An index has no `url`"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for index in ctx.config.indexes:
-            if index.origin is Origin.INDEX and index.entry("url") is None:
-                label = f" `{index.name}`" if index.name else ""
-                yield ctx.finding(
-                    self, index.anchor_start, index.anchor_end,
-                    f"index{label} has no `url` (uv: missing field `url`); add "
-                    "`url = \"https://.../simple\"`")
+    per_index = True
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        if index.origin is Origin.INDEX and index.entry("url") is None:
+            label = f" `{index.name}`" if index.name else ""
+            yield ctx.finding(
+                self, index.anchor_start, index.anchor_end,
+                f"index{label} has no `url` (uv: missing field `url`); add "
+                "`url = \"https://.../simple\"`")

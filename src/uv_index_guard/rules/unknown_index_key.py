@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import INDEX_KEYS
+from uv_index_guard.model import INDEX_KEYS, IndexDef
 from uv_index_guard.rules.base import Context, Rule, did_you_mean
 
 CREDENTIAL_KEYS = frozenset({"username", "password", "token", "user", "pass", "passwd"})
@@ -17,21 +17,22 @@ class UnknownIndexKey(Rule):
     severity = Severity.WARNING
     summary = "An index has a key uv ignores"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for index in ctx.config.indexes:
-            table = index.table
-            if table is None:
+    per_index = True
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        table = index.table
+        if table is None:
+            return
+        for key, entry in table.entries.items():
+            if key in INDEX_KEYS or key in CREDENTIAL_KEYS:
                 continue
-            for key, entry in table.entries.items():
-                if key in INDEX_KEYS or key in CREDENTIAL_KEYS:
-                    continue
-                guess = did_you_mean(key, INDEX_KEYS)
-                fixes = []
-                if guess and guess not in table.entries:
-                    rename = ctx.edit(entry.key_start, entry.key_end, guess)
-                    fixes.append(Fix(f"Rename `{key}` to `{guess}`", (rename,), safe=False))
-                hint = f"; did you mean `{guess}`?" if guess else (
-                    "; known keys: " + ", ".join(f"`{k}`" for k in INDEX_KEYS))
-                yield ctx.finding(self, entry.key_start, entry.key_end,
-                                  f"unknown index key `{key}`: uv silently ignores it{hint}",
-                                  fixes)
+            guess = did_you_mean(key, INDEX_KEYS)
+            fixes = []
+            if guess and guess not in table.entries:
+                rename = ctx.edit(entry.key_start, entry.key_end, guess)
+                fixes.append(Fix(f"Rename `{key}` to `{guess}`", (rename,), safe=False))
+            hint = f"; did you mean `{guess}`?" if guess else (
+                "; known keys: " + ", ".join(f"`{k}`" for k in INDEX_KEYS))
+            yield ctx.finding(self, entry.key_start, entry.key_end,
+                              f"unknown index key `{key}`: uv silently ignores it{hint}",
+                              fixes)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import Kind
+from uv_index_guard.model import IndexDef, Kind
 from uv_index_guard.rules.base import Context, Rule
 
 
@@ -15,21 +15,24 @@ class UnusedExplicitIndex(Rule):
     severity = Severity.WARNING
     summary = "An explicit index is never used"
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        config = ctx.config
-        if config.kind is not Kind.PYPROJECT:
+    per_index = True
+
+    def keep(self, ctx: Context) -> Callable[[IndexDef], bool]:
+        used = {ref.index for ref in ctx.config.sources}
+        return lambda index: index.name not in used
+
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+        if ctx.config.kind is not Kind.PYPROJECT:
             return  # uv.toml indexes are used by the projects that reference them
-        used = {ref.index for ref in config.sources}
-        for index in config.indexes:
-            name = index.name
-            if not index.flag("explicit") or not name or name in used:
-                continue
-            if index.entry("publish-url") is not None:
-                continue  # used by `uv publish --index NAME`
-            scalar = index.scalar("name")
-            assert scalar is not None
-            yield ctx.finding(
-                self, scalar.start, scalar.end,
-                f"explicit index `{name}` is not used by any `[tool.uv.sources]` entry, so uv "
-                f"never queries it; add `pkg = {{ index = \"{name}\" }}` to `[tool.uv.sources]` "
-                "or drop `explicit = true`")
+        name = index.name
+        if not index.flag("explicit") or not name:
+            return
+        if index.entry("publish-url") is not None:
+            return  # used by `uv publish --index NAME`
+        scalar = index.scalar("name")
+        assert scalar is not None
+        yield ctx.finding(
+            self, scalar.start, scalar.end,
+            f"explicit index `{name}` is not used by any `[tool.uv.sources]` entry, so uv "
+            f"never queries it; add `pkg = {{ index = \"{name}\" }}` to `[tool.uv.sources]` "
+            "or drop `explicit = true`")
