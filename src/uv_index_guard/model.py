@@ -72,8 +72,17 @@ class IndexDef:
         if self.origin is not Origin.INDEX:
             self.scalars = {"url": value} if isinstance(value, Scalar) else {}
         elif table is not None:
-            self.scalars = {key: entry.value for key, entry in table.entries.items()
-                            if isinstance(entry.value, Scalar)}
+            body = table.body
+            if body is not None and len(table.entries) == len(body.entries):
+                # The table's own body (nothing added by later headers): the same scalars
+                # in every version where its text is the same.
+                if body.scalars is None:
+                    body.scalars = {key: entry.value for key, entry in table.entries.items()
+                                    if isinstance(entry.value, Scalar)}
+                self.scalars = body.scalars
+            else:
+                self.scalars = {key: entry.value for key, entry in table.entries.items()
+                                if isinstance(entry.value, Scalar)}
         else:
             self.scalars = {}
         self.name = self.string("name")

@@ -272,7 +272,7 @@ _KIND_NAMES: Final = {
 class _Item:
     """The built body of one `[table]` or `[[table]]`, for reuse while its text is unchanged."""
 
-    __slots__ = ("entries", "header_len", "names", "start")
+    __slots__ = ("entries", "header_len", "names", "scalars", "start")
 
     def __init__(self, start: int, names: tuple[str, ...], header_len: int,
                  entries: dict[str, Entry]) -> None:
@@ -280,6 +280,8 @@ class _Item:
         self.names = names
         self.header_len = header_len
         self.entries = entries  # a copy of the table's entries after its body
+        # The scalar values of `entries` by key, once the index model asked (model.py).
+        self.scalars: dict[str, Scalar] | None = None
 
     def relocate(self, start: int, data: bytes) -> None:
         """Move the body to ``start`` in the document ``data``.
