@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
@@ -65,17 +66,19 @@ def _range_json(rng: types.Range) -> dict[str, dict[str, int]]:
 
 
 def diagnostics(findings: list[Finding], mapper: ClientMapper, version: int,
-                reuse: dict[Finding, types.Diagnostic] | None = None) -> list[types.Diagnostic]:
+                reuse: Callable[[Finding], types.Diagnostic | None] | None = None,
+                ) -> list[types.Diagnostic]:
     """The findings as diagnostics.
 
-    ``reuse`` maps findings of an earlier version of the same text to their diagnostics; it
-    is only given when positions convert the same way in both versions (ASCII texts, or
-    UTF-32 clients). Findings with fixes are converted again: their ``data`` holds the version.
+    ``reuse`` gives the diagnostic of an equal finding of an earlier version of the same text
+    (or None); it is only given when positions convert the same way in both versions (ASCII
+    texts, or UTF-32 clients). Findings with fixes are converted again: their ``data`` holds
+    the version.
     """
-    if not reuse:
+    if reuse is None:
         return [to_diagnostic(f, mapper, version) for f in findings]
     out = []
     for finding in findings:
-        diagnostic = reuse.get(finding) if not finding.fixes else None
+        diagnostic = reuse(finding) if not finding.fixes else None
         out.append(diagnostic or to_diagnostic(finding, mapper, version))
     return out

@@ -9,6 +9,7 @@ text changed since the last run, so several quick edits cost one analysis.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lsprotocol import types
@@ -49,9 +50,8 @@ class DocumentState:
     tree_in_sync: bool = False
     last_duration: float = 0.0
     _mapper: ClientMapper | None = None
-    # The diagnostics of the last version converted, and by finding, for the next version.
-    _diagnostics: tuple[int, list[types.Diagnostic], dict[Finding, types.Diagnostic]] | None = (
-        None)
+    # The last version converted: its findings and their diagnostics, for the next version.
+    _diagnostics: tuple[int, list[Finding], list[types.Diagnostic]] | None = None
     _diagnostics_ascii: bool = False
 
     def __post_init__(self) -> None:
@@ -144,9 +144,26 @@ class DocumentState:
             # typing): a code-point range is the same in client units in every ASCII text.
             reuse = None
             if self._diagnostics is not None and self._diagnostics_ascii and self.lines.is_ascii:
-                reuse = self._diagnostics[2]
+                reuse = _kept(self._diagnostics[1], self._diagnostics[2], analysis.findings)
             items = diagnostics(analysis.findings, self.mapper, self.version, reuse)
-            by_finding = dict(zip(analysis.findings, items, strict=True))
-            self._diagnostics = (self.version, items, by_finding)
+            self._diagnostics = (self.version, analysis.findings, items)
             self._diagnostics_ascii = self.lines.is_ascii
-        return self._diagnostics[1]
+        return self._diagnostics[2]
+
+
+def _kept(old: list[Finding], items: list[types.Diagnostic],
+          new: list[Finding]) -> Callable[[Finding], types.Diagnostic | None]:
+    """The diagnostic of an ``old`` finding equal to a finding of ``new``, if there is one.
+
+    The engine hands back the same finding objects for what did not change: those are
+    matched by identity (hashing a finding hashes all its fields), the others by equality.
+    """
+    by_id = {id(f): item for f, item in zip(old, items, strict=True)}
+    current = {id(f) for f in new}
+    by_value = {f: item for f, item in zip(old, items, strict=True) if id(f) not in current}
+
+    def lookup(finding: Finding) -> types.Diagnostic | None:
+        found = by_id.get(id(finding))
+        return found if found is not None else by_value.get(finding)
+
+    return lookup
