@@ -352,6 +352,9 @@ class _Builder:
         self.header_names: dict[bytes, tuple[str, ...]] = {}
         # The table that the keys of a header but its last lead to, when no array is on the way.
         self.parents: dict[tuple[str, ...], Table] = {}
+        # The array that a `[[header]]` appends to, when the keys but its last lead to it
+        # through tables only (so every such header appends to the same array).
+        self.arrays: dict[tuple[str, ...], Array] = {}
 
     def build(self, root_node: Node, reuse: dict[bytes, list[_Item]] | None = None) -> Table:
         """The value tree; with ``reuse``, tables whose source is in it are not read again.
@@ -458,14 +461,22 @@ class _Builder:
         The key's segment nodes (``read_segments``) are only needed to place a new entry, so
         a repeated header (every `[[tool.uv.index]]`) does not read them.
         """
+        if array:
+            known = self.arrays.get(names)
+            if known is not None:  # the common case: one more `[[tool.uv.index]]`
+                new = Table(start, end, "array-header")
+                new.header_end = header_end
+                known.end = end
+                known.items.append(new)
+                return new, True
         segments: list[Node] | None = None
         parents = names[:-1]
         found = self.parents.get(parents)
+        through_tables = True
         if found is not None:
             table = found
         else:
             table = root
-            through_tables = True
             for i, name in enumerate(parents):
                 entry = table.entries.get(name)
                 if entry is None:
@@ -498,6 +509,8 @@ class _Builder:
                 arr = arr_v
                 arr.end = end
             arr.items.append(new)
+            if through_tables:
+                self.arrays[names] = arr
             return new, True
         if existing is not None:
             old = existing.value
