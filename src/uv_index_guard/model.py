@@ -6,6 +6,7 @@ Covers `[[tool.uv.index]]` (every TOML spelling), the legacy `index-url` / `extr
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -145,6 +146,7 @@ class Config:
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
+@functools.lru_cache(maxsize=8192)  # the same names, edit after edit
 def env_name(name: str) -> str:
     """The `<NAME>` part of `UV_INDEX_<NAME>_USERNAME` for an index name, as uv spells it."""
     return _NOT_ALPHANUMERIC.sub("_", name).upper()
