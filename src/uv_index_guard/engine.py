@@ -65,10 +65,15 @@ _Cached = tuple[int, bytes, _Found]
 _Cache = tuple[str, Kind, dict[object, _Cached]]
 
 
+_CHECKS: Final = tuple(enumerate(rule.check_index for rule in _PER_INDEX))
+
+
 def _check_index(ctx: Context, index: IndexDef) -> _Found:
     found = []
-    for at, rule in enumerate(_PER_INDEX):
-        findings = list(rule.check_index(ctx, index))
+    for at, check in _CHECKS:
+        findings = check(ctx, index)
+        if type(findings) is not list:
+            findings = list(findings)
         if findings:
             found.append((at, findings))
     return tuple(found)

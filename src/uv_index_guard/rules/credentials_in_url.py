@@ -53,9 +53,10 @@ class CredentialsInUrl(Rule):
 
     per_index = True
 
-    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
-        for value in index_url_values(index):
-            yield from self.check_value(ctx, value)
+    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
+        # The test that `check_value` begins with, first: most URLs pass no further.
+        return [finding for value in index_url_values(index) if "@" in value.url
+                for finding in self.check_value(ctx, value)]
 
     def check_after(self, ctx: Context) -> Iterator[Finding]:
         for value in top_url_values(ctx.config):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import IndexDef
 from uv_index_guard.rules.base import Context, Rule
@@ -17,11 +15,12 @@ class EmptyIndexName(Rule):
 
     per_index = True
 
-    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
         scalar = index.scalar("name")
-        if scalar is not None and index.name == "":
-            yield ctx.finding(
+        if scalar is None or index.name != "":
+            return []
+        return [ctx.finding(
                 self, scalar.start, scalar.end,
                 "empty index name: uv accepts it, but no source can refer to it and its "
                 "credentials variables would be `UV_INDEX__USERNAME` / "
-                "`UV_INDEX__PASSWORD`; give it a name")
+                "`UV_INDEX__PASSWORD`; give it a name")]

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.model import IndexDef, env_vars
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.rules.unknown_index_key import CREDENTIAL_KEYS
-from uv_index_guard.syntax import Scalar
+from uv_index_guard.syntax import Scalar, Table
 from uv_index_guard.tokens import kind_of
 from uv_index_guard.urls import split_url, with_username
 
@@ -23,10 +23,13 @@ class IgnoredCredentialKey(Rule):
 
     per_index = True
 
-    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterable[Finding]:
         table = index.table
-        if table is None:
-            return
+        if table is None or CREDENTIAL_KEYS.isdisjoint(table.entries):
+            return ()  # the common case, without starting a generator
+        return self.credential_keys(ctx, index, table)
+
+    def credential_keys(self, ctx: Context, index: IndexDef, table: Table) -> Iterator[Finding]:
         for key, entry in table.entries.items():
             if key not in CREDENTIAL_KEYS:
                 continue

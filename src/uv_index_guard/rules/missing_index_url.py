@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import IndexDef, Origin
 from uv_index_guard.rules.base import Context, Rule
@@ -17,10 +15,12 @@ class MissingIndexUrl(Rule):
 
     per_index = True
 
-    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
-        if index.origin is Origin.INDEX and index.entry("url") is None:
-            label = f" `{index.name}`" if index.name else ""
-            yield ctx.finding(
+    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
+        # A function, not a generator: it runs for every index, and mostly finds nothing.
+        if index.origin is not Origin.INDEX or index.entry("url") is not None:
+            return []
+        label = f" `{index.name}`" if index.name else ""
+        return [ctx.finding(
                 self, index.anchor_start, index.anchor_end,
                 f"index{label} has no `url` (uv: missing field `url`); add "
-                "`url = \"https://.../simple\"`")
+                "`url = \"https://.../simple\"`")]

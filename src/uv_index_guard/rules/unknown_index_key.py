@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.model import INDEX_KEYS, IndexDef
 from uv_index_guard.rules.base import Context, Rule, did_you_mean
+from uv_index_guard.syntax import Table
 
 CREDENTIAL_KEYS = frozenset({"username", "password", "token", "user", "pass", "passwd"})
+_KNOWN = frozenset(INDEX_KEYS) | CREDENTIAL_KEYS
 
 
 class UnknownIndexKey(Rule):
@@ -19,10 +21,13 @@ class UnknownIndexKey(Rule):
 
     per_index = True
 
-    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+    def check_index(self, ctx: Context, index: IndexDef) -> Iterable[Finding]:
         table = index.table
-        if table is None:
-            return
+        if table is None or table.entries.keys() <= _KNOWN:
+            return ()  # the common case, without starting a generator
+        return self.unknown_keys(ctx, table)
+
+    def unknown_keys(self, ctx: Context, table: Table) -> Iterator[Finding]:
         for key, entry in table.entries.items():
             if key in INDEX_KEYS or key in CREDENTIAL_KEYS:
                 continue

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import IndexDef, Kind
@@ -21,18 +21,18 @@ class UnusedExplicitIndex(Rule):
         used = {ref.index for ref in ctx.config.sources}
         return lambda index: index.name not in used
 
-    def check_index(self, ctx: Context, index: IndexDef) -> Iterator[Finding]:
+    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
         if ctx.config.kind is not Kind.PYPROJECT:
-            return  # uv.toml indexes are used by the projects that reference them
+            return []  # uv.toml indexes are used by the projects that reference them
         name = index.name
         if not index.flag("explicit") or not name:
-            return
+            return []
         if index.entry("publish-url") is not None:
-            return  # used by `uv publish --index NAME`
+            return []  # used by `uv publish --index NAME`
         scalar = index.scalar("name")
         assert scalar is not None
-        yield ctx.finding(
+        return [ctx.finding(
             self, scalar.start, scalar.end,
             f"explicit index `{name}` is not used by any `[tool.uv.sources]` entry, so uv "
             f"never queries it; add `pkg = {{ index = \"{name}\" }}` to `[tool.uv.sources]` "
-            "or drop `explicit = true`")
+            "or drop `explicit = true`")]
