@@ -122,9 +122,11 @@ def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Fi
     else:
         for rule, out in zip(_PER_INDEX, per_index, strict=True):
             keep = rule.keep(ctx)
+            check = rule.check_index
             for index in config.indexes:
-                if keep is None or keep(index):
-                    out.extend(rule.check_index(ctx, index))
+                checked = check(ctx, index)
+                if checked and (keep is None or keep(index)):  # mostly an empty list or tuple
+                    out.extend(checked)
     findings: list[Finding] = []
     at = 0
     for rule in RULES:
