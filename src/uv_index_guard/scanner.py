@@ -18,6 +18,7 @@ from typing import Final
 from urllib.parse import unquote
 
 from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.prefilter import anchored, lead_starts
 from uv_index_guard.text import LineIndex, Range
 from uv_index_guard.tokens import (
     ALL_KINDS,
@@ -85,11 +86,14 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
     if stop is None:
         stop = endpos
     found: list[Secret] = []
-    for token in find_token_spans(data, pos, endpos):
+    starts = lead_starts(data, pos, endpos)
+    for token in find_token_spans(data, pos, endpos, starts):
         if token.start < stop:
             found.append(_token_secret(data, token))
     taken = [(s.start, s.end) for s in found]
-    for m in _URL.finditer(data, pos, endpos):
+    urls = (_URL.finditer(data, pos, endpos) if starts is None
+            else anchored(_URL, data, starts[4], endpos))
+    for m in urls:
         secret = _url_secret(data, m)
         if secret is None or secret.start >= stop:
             continue

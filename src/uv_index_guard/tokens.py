@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from uv_index_guard.prefilter import anchored
+
 
 @dataclass(frozen=True, slots=True)
 class TokenKind:
@@ -123,16 +125,20 @@ def _token_start(data: bytes, lead: int, floor: int, instance: bool) -> int:
     return -1 if before in _TOKEN_CHARS else lead
 
 
-def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[TokenMatch]:
+def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None,
+                     starts: list[list[int]] | None = None) -> Iterator[TokenMatch]:
     """Every non-placeholder token starting in ``data[pos:endpos]``, as byte spans.
 
     Bytes before ``pos`` are only context (a token must not continue a longer word).
+    ``starts``: where each finder's lead is (:func:`prefilter.lead_starts`), if known.
     """
     if endpos is None:
         endpos = len(data)
-    for finder in FINDERS:
-        instance = finder is FINDERS[0]
-        for m in finder.finditer(data, pos, endpos):
+    for i, finder in enumerate(FINDERS):
+        instance = i == 0
+        matches = (finder.finditer(data, pos, endpos) if starts is None
+                   else anchored(finder, data, starts[i], endpos))
+        for m in matches:
             start = _token_start(data, m.start(), 0, instance)
             if start < 0:
                 continue

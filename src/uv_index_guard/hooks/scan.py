@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, TextIO
 
+from uv_index_guard import prefilter
 from uv_index_guard.finding import Finding
 from uv_index_guard.hooks.files import InputError, display_path, walk
 from uv_index_guard.scanner import Secret, find_secrets, to_finding
@@ -142,7 +143,8 @@ PARALLEL_FILES = 400  # below this, starting workers costs more than it saves
 def scan_files(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
     """(findings, unreadable files); large sets are split over the CPUs (fork only)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
+    if (len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux"
+            or prefilter.available()):  # with one SIMD pass, reading is the cost: no workers
         return _scan_batch(files)
     import multiprocessing
 
