@@ -7,6 +7,7 @@ stays bounded for huge files and multi-megabyte lines alike.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, TextIO
 
-from uv_index_guard import prefilter
 from uv_index_guard.finding import Finding
 from uv_index_guard.hooks.files import InputError, display_path, walk
 from uv_index_guard.scanner import Secret, find_secrets, to_finding
@@ -120,10 +120,16 @@ def _scan_batch(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
     problems: list[str] = []
     cwd = os.getcwd()
     for path in files:
+        # The shown path (relative to the current directory) is only worked out for the few
+        # files that have something to show: os.path.relpath costs more than scanning.
         try:
-            findings.extend(scan_file(path, _shown(path, cwd)) or ())
+            found = scan_file(path, path)
         except InputError as exc:
-            problems.append(str(exc))
+            problems.append(f"{_shown(path, cwd)}{str(exc).removeprefix(path)}")
+            continue
+        if found:
+            shown = _shown(path, cwd)
+            findings.extend(dataclasses.replace(f, path=shown) for f in found)
     return findings, problems
 
 
@@ -143,8 +149,7 @@ PARALLEL_FILES = 400  # below this, starting workers costs more than it saves
 def scan_files(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
     """(findings, unreadable files); large sets are split over the CPUs (fork only)."""
     workers = min(os.cpu_count() or 1, 8)
-    if (len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux"
-            or prefilter.available()):  # with one SIMD pass, reading is the cost: no workers
+    if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
         return _scan_batch(files)
     import multiprocessing
 
