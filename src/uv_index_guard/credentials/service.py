@@ -4,16 +4,15 @@ prefixes and the keyring service names uv asks for (crates/uv-auth: ``service.rs
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Realm = tuple[str, str, int | None]
 
 
-def normalize(url: str) -> str | None:
-    """``url`` without userinfo, as the `url` crate prints it: scheme and host lower-cased, the
-    scheme's default port dropped, ``/`` for an empty path. None when it has no host."""
+def _split(url: str) -> tuple[SplitResult, str, str, int | None] | None:
+    """(parts, lower-cased scheme, host, port), or None when ``url`` has no scheme or host."""
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
@@ -23,6 +22,16 @@ def normalize(url: str) -> str | None:
     scheme = parts.scheme.lower()
     if not scheme or not host:
         return None
+    return parts, scheme, host, port
+
+
+def normalize(url: str) -> str | None:
+    """``url`` without userinfo, as the `url` crate prints it: scheme and host lower-cased, the
+    scheme's default port dropped, ``/`` for an empty path. None when it has no host."""
+    split = _split(url)
+    if split is None:
+        return None
+    parts, scheme, host, port = split
     return urlunsplit((scheme, _authority(scheme, host, port), parts.path or "/", parts.query,
                        parts.fragment))
 
@@ -36,15 +45,10 @@ def _authority(scheme: str, host: str, port: int | None) -> str:
 
 def realm(url: str) -> Realm | None:
     """Scheme, host and non-default port: credentials never cross a realm (RFC 7235)."""
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
+    split = _split(url)
+    if split is None:
         return None
-    scheme = parts.scheme.lower()
-    if not scheme or not host:
-        return None
+    _parts, scheme, host, port = split
     return (scheme, host, None if port == DEFAULT_PORTS.get(scheme) else port)
 
 
