@@ -22,35 +22,49 @@ def is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def walk(root: str, want: Callable[[str], bool]) -> Iterator[str]:
-    """Files below ``root`` for which ``want(name)`` holds, skipping ignored paths."""
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        specs = [(base, spec) for base, spec in specs if _within(dirpath, base)]
-        gitignore = os.path.join(dirpath, ".gitignore")
-        if os.path.isfile(gitignore):
-            import pathspec  # only when a .gitignore is there (keeps hook start-up short)
+def walk(root: str, want: Callable[[str], bool], *, links: bool = True) -> Iterator[str]:
+    """Files below ``root`` for which ``want(name)`` holds, skipping ignored paths.
 
-            try:
-                with open(gitignore, encoding="utf-8", errors="replace") as fh:
-                    specs.append((dirpath, pathspec.GitIgnoreSpec.from_lines(fh)))
-            except OSError:
-                pass
-        kept = []
-        for d in sorted(dirnames):
-            full = os.path.join(dirpath, d)
-            if d in SKIP_DIRS or is_virtualenv(full) or _ignored(specs, full, is_dir=True):
+    Directories are listed with one ``os.scandir`` each (file types come with the listing) and
+    links to directories are never followed; with ``links=False`` links to files are skipped
+    too (git stores the link, not the target).
+    """
+    yield from _walk(root, want, links, [])
+
+
+def _walk(dirpath: str, want: Callable[[str], bool], links: bool,
+          specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> Iterator[str]:
+    try:
+        with os.scandir(dirpath) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    if any(e.name == ".gitignore" for e in entries):
+        import pathspec  # only when a .gitignore is there (keeps hook start-up short)
+
+        try:
+            with open(os.path.join(dirpath, ".gitignore"), encoding="utf-8",
+                      errors="replace") as fh:
+                specs = [*specs, (dirpath, pathspec.GitIgnoreSpec.from_lines(fh))]
+        except OSError:
+            pass
+    subdirs = []
+    for entry in entries:
+        try:
+            if entry.is_symlink():
+                if not links or entry.is_dir():
+                    continue
+            elif entry.is_dir():
+                if not (entry.name in SKIP_DIRS or is_virtualenv(entry.path)
+                        or _ignored(specs, entry.path, is_dir=True)):
+                    subdirs.append(entry.path)
                 continue
-            kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            if want(name) and not _ignored(specs, full, is_dir=False):
-                yield full
-
-
-def _within(path: str, base: str) -> bool:
-    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
+        except OSError:
+            continue
+        if want(entry.name) and not _ignored(specs, entry.path, is_dir=False):
+            yield entry.path
+    for sub in subdirs:
+        yield from _walk(sub, want, links, specs)
 
 
 def _ignored(specs: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, *, is_dir: bool) -> bool:

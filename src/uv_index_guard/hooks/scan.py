@@ -223,8 +223,8 @@ def collect(paths: Sequence[str], excluded: Excludes) -> tuple[list[str], list[s
         if stat.S_ISLNK(st.st_mode):
             continue
         if stat.S_ISDIR(st.st_mode):
-            files.extend(f for f in walk(path, lambda _name: True)
-                         if not os.path.islink(f) and not excluded(f))
+            files.extend(f for f in walk(path, lambda _name: True, links=False)
+                         if not excluded(f))
         elif not stat.S_ISREG(st.st_mode):
             errors.append(f"{display_path(path)}: not a regular file")
         elif not excluded(path):
