@@ -112,7 +112,7 @@ def test_diagnostic_and_move_credentials_code_action(tmp_path: Path) -> None:
     assert (BIN / "uv-index-guard").exists(), "the package is not installed in this venv"
     result = run_nvim(tmp_path, work / "pyproject.toml",
                       path=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
-                      action="Move credentials to `UV_INDEX", other=work / "other.toml")
+                      action=ENV_ACTION, other=work / "other.toml")
     assert result["filetype"] == "toml"
     assert result["attached"], result
     assert result["got_diagnostic"], result
