@@ -209,3 +209,15 @@ def test_module_entry_point(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "All checks passed!" in proc.stdout
+
+
+def test_settings_read_from_a_toml_1_1_pyproject(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # uv reads TOML 1.1; so must the settings lookup, or `ignore` would be silently dropped.
+    write(tmp_path / "pyproject.toml", PROJECT + '\n[tool.uv-index-guard]\nignore = [\n'
+          '  "UIG209",\n]\nx = { a = 1,\n  b = 2 }\n')
+    f = write(tmp_path / "uv.toml", '[[index]]\nname = "m"\nurl = "http://mirror.example/simple"\n'
+              'authenticate = "always"\n')
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert json.loads(out)["findings"] == []
+    assert code == 0

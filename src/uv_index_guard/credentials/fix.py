@@ -12,11 +12,13 @@ import copy
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+# TOML 1.1, as uv reads it (tomllib only knows TOML 1.0).
+import tomli
 
 from uv_index_guard.credentials import rewrite
 from uv_index_guard.credentials.hints import JOB_TOKEN_USER
@@ -30,11 +32,6 @@ from uv_index_guard.lsp.privacy import safe_name, safe_url
 from uv_index_guard.model import IndexDef, Kind, Origin, env_vars
 from uv_index_guard.tokens import is_password_placeholder, kind_of
 from uv_index_guard.urls import split_url, with_username, without_userinfo
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 TOKEN_USER = "__token__"
 
@@ -175,9 +172,9 @@ def verify_rewrite(old: str, new: bytes, path: str, analysis: Analysis, moves: l
     """The new text parses, and differs from the old exactly in the keys meant to change."""
     text = new.decode("utf-8")
     try:
-        before = tomllib.loads(old)
-        after = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        before = tomli.loads(old)
+        after = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise FixError(f"the rewritten file would not be valid TOML ({exc}); nothing was "
                        "changed") from None
     pyproject = analysis.config.kind is Kind.PYPROJECT

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+# TOML 1.1, as uv reads it (tomllib only knows TOML 1.0).
+import tomli
+
 from uv_index_guard.credentials.service import (
     is_local_host,
     is_path_prefix,
@@ -26,11 +29,6 @@ from uv_index_guard.credentials.service import (
     path_of,
     realm,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +118,7 @@ class StoredCredential:
 def parse_credentials_toml(text: str) -> list[StoredCredential]:
     """The ``[[credential]]`` entries of uv's ``credentials.toml``; ValueError when uv would
     reject the file (it then ignores the whole store)."""
-    data = tomllib.loads(text)
+    data = tomli.loads(text)
     entries = data.get("credential", [])
     if not isinstance(entries, list):
         raise ValueError("`credential` is not an array of tables")
@@ -264,7 +262,7 @@ class SystemStores:
                     return self._stored
                 try:
                     self._stored = parse_credentials_toml(text)
-                except ValueError as exc:  # tomllib's error is a ValueError too
+                except ValueError as exc:  # tomli's error is a ValueError too
                     message = str(exc).split(" (at ", 1)[0]
                     self.problems.append(f"uv credential store `{self.store_file}` is invalid "
                                          f"({message}); uv ignores it")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from typing import TextIO
+
+import tomli  # TOML 1.1, as uv reads it (tomllib only knows TOML 1.0)
 
 from uv_index_guard.engine import check_text
 from uv_index_guard.finding import Finding, Severity
@@ -13,11 +14,6 @@ from uv_index_guard.hooks.files import InputError, display_path, read_text, walk
 from uv_index_guard.report import json_report, text_report
 
 CONFIG_NAMES = frozenset({"pyproject.toml", "uv.toml"})
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -45,7 +41,7 @@ def project_ignores(path: str) -> list[str]:
         if os.path.isfile(candidate):
             try:
                 with open(candidate, "rb") as fh:
-                    data = tomllib.load(fh)
+                    data = tomli.load(fh)
             except (OSError, ValueError):
                 return []
             ignore = data.get("tool", {}).get("uv-index-guard", {}).get("ignore", [])

@@ -194,13 +194,11 @@ def load_excludes(start: str = ".") -> Excludes:
 
 
 def _exclude_patterns(pyproject: str) -> list[str] | None:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomli  # TOML 1.1, as uv reads it
+
     try:
         with open(pyproject, "rb") as fh:
-            data = tomllib.load(fh)
+            data = tomli.load(fh)
     except (OSError, ValueError):
         return None  # `check` reports a broken pyproject.toml; the gate scans everything
     table = data.get("tool", {}).get("uv-index-guard")
