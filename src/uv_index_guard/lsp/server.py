@@ -10,12 +10,16 @@ import asyncio
 import gc
 import logging
 import os
+import stat
+import sys
+import threading
 import traceback
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -231,10 +235,52 @@ def _warm_up() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
+def _is_pipe(stream: Any) -> bool:
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def serve_pipe(server: LanguageServer, stdin: Any, stdout: Any) -> None:
+    """Serve over a stdin pipe read by the event loop itself.
+
+    pygls's ``start_io`` reads stdin in its thread pool, one executor round trip for each
+    header line and body: three thread handoffs per message, about a third of a keystroke's
+    latency here. This runs pygls's own message loop (``pygls.io_.run_async``, as its TCP
+    server does) over an asyncio stream connected to the pipe, so a message is handled in
+    the loop iteration that reads it. The protocol, its JSON-RPC handling and the writer are
+    pygls's.
+    """
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        await run_async(stop_event=stop, reader=reader, protocol=server.protocol,
+                        logger=logging.getLogger("pygls.server"),
+                        error_handler=server.report_server_error)
+
+    # `shutdown` (on the client's `exit`) sets this event; pygls keeps it on the server.
+    stop = server._stop_event = threading.Event()
+    server.protocol.set_writer(StdoutWriter(stdout))
+    try:
+        asyncio.run(serve())
+    except BrokenPipeError:
+        pass
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()
+
+
 def main() -> int:
     """Run the server over stdio until the client exits."""
     # pygls logs message bodies at info/debug level; keep those out of stderr.
     logging.getLogger("pygls").setLevel(logging.CRITICAL)
     _warm_up()
-    SERVER.start_io()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    if _is_pipe(stdin) and _is_pipe(stdout):
+        serve_pipe(SERVER, stdin, stdout)
+    else:  # a terminal, a file or a socket: pygls's own reader
+        SERVER.start_io()
     return 0
