@@ -270,7 +270,7 @@ def serve_pipe(server: LanguageServer, stdin: Any, stdout: Any) -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        server.shutdown()
+        server.shutdown()  # type: ignore[no-untyped-call]
 
 
 def main() -> int:
