@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
@@ -77,7 +78,14 @@ def toml_string(text: str, like: Scalar | None = None) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return _closest(word, tuple(candidates))
+
+
+@functools.lru_cache(maxsize=512)
+def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
+    # Cached: while a table is being typed, the language server asks again on every
+    # keystroke about the same unknown keys.
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
