@@ -14,6 +14,8 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+from uv_index_guard.lsp.server import SETTLE_DELAY
+
 TIMEOUT = 20.0
 # Synthetic secrets, assembled at run time so that no token literal sits in the repository.
 FAKE_PAT = "gl" + "pat-" + "Zq8" * 6 + "Xy"
@@ -71,6 +73,21 @@ async def wait_published(client: LanguageClient, uri: str,
     return await asyncio.wait_for(wait(), TIMEOUT)
 
 
+async def wait_settled(client: LanguageClient, uri: str,
+                       version: int) -> list[types.Diagnostic]:
+    """The last diagnostics pushed for ``version`` once the server has been quiet for longer
+    than its settle delay (after which a broken text's fresh analysis replaces what the
+    incremental one pushed, if they differ)."""
+    assert isinstance(client, RecordingClient)
+    await wait_published(client, uri, version)
+    while True:
+        count = len(client.published[uri])
+        await asyncio.sleep(SETTLE_DELAY * 3)
+        if len(client.published[uri]) == count:
+            return list(next(diags for v, diags in reversed(client.published[uri])
+                             if v == version))
+
+
 async def pull(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
     report = await asyncio.wait_for(client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))),
@@ -79,9 +96,13 @@ async def pull(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
     return list(report.items)
 
 
-async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
+async def diagnostics(client: LanguageClient, uri: str, version: int, *,
+                      settled: bool = False) -> list[types.Diagnostic]:
+    """The diagnostics of ``version``: pulled, or the first pushed (``settled``: the last)."""
     if uses_pull(client):
         return await pull(client, uri)
+    if settled:
+        return await wait_settled(client, uri, version)
     return await wait_published(client, uri, version)
 
 
@@ -134,8 +155,8 @@ class Doc:
         for start, end, new_text in spans:
             self.text = self.text[:start] + new_text + self.text[end:]
 
-    async def diagnostics(self) -> list[types.Diagnostic]:
-        return await diagnostics(self.client, self.uri, self.version)
+    async def diagnostics(self, *, settled: bool = False) -> list[types.Diagnostic]:
+        return await diagnostics(self.client, self.uri, self.version, settled=settled)
 
 
 def encoding(client: LanguageClient) -> str:

@@ -154,28 +154,81 @@ edits = st.lists(
     min_size=1, max_size=6)
 
 
+def span(data: bytes, where: float, length: int) -> tuple[int, int]:
+    """A byte span of ``data`` on whole UTF-8 characters (the server splices on those)."""
+    start = int(where * len(data))
+    while start < len(data) and data[start] & 0xC0 == 0x80:
+        start += 1
+    end = min(start + length, len(data))
+    while end < len(data) and data[end] & 0xC0 == 0x80:
+        end += 1
+    return start, end
+
+
+# Two edits of BASES[0] after which tree-sitter's error recovery, reparsing from the edited
+# (broken) tree, reads the text differently than a fresh parse: it loses the index tables,
+# a credentials finding among them.
+DIVERGING = [(0.09375, 0, "["), (0.0234375, 3, "")]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(range(len(BASES))), steps=edits,
        name=st.sampled_from(["pyproject.toml", "uv.toml"]))
-# tree-sitter's error recovery, reparsing from the edited tree, read this text differently.
-@example(base=0, steps=[(0.09375, 0, "["), (0.0234375, 3, "")], name="pyproject.toml")
+@example(base=0, steps=DIVERGING, name="pyproject.toml")
 def test_incremental_equals_fresh(base: int, steps: list[tuple[float, int, str]],
                                   name: str) -> None:
     data = BASES[base].encode()
     analysis = analyze(data.decode(), name, incremental=True)
     for where, length, text in steps:
-        start = int(where * len(data))
-        # Whole UTF-8 characters only (the server splices on character boundaries).
-        while start < len(data) and data[start] & 0xC0 == 0x80:
-            start += 1
-        end = min(start + length, len(data))
-        while end < len(data) and data[end] & 0xC0 == 0x80:
-            end += 1
+        start, end = span(data, where, length)
         data = edit(analysis.doc, data, start, end, text.encode("utf-8", "surrogatepass"))
         analysis = analyze(data.decode("utf-8", "surrogatepass"), name, old=analysis.doc,
                            incremental=True)
         fresh = analyze(data.decode("utf-8", "surrogatepass"), name)
+        assert analysis.doc.exact
         assert summary(analysis) == summary(fresh)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(range(len(BASES))), steps=edits,
+       settle=st.lists(st.booleans(), min_size=6, max_size=6))
+@example(base=0, steps=DIVERGING, settle=[False] * 6)
+def test_inexact_reparse_says_so_and_is_redone(base: int, steps: list[tuple[float, int, str]],
+                                               settle: list[bool]) -> None:
+    """What the language server pushes while the user types: ``exact=False`` keeps the
+    incremental reparse of a broken text. An analysis that calls itself exact equals a fresh
+    one, and analysing the same text again with it as ``old`` gives the fresh one."""
+    data = BASES[base].encode()
+    analysis = analyze(data.decode(), incremental=True)
+    for (where, length, text), redo in zip(steps, settle, strict=False):
+        start, end = span(data, where, length)
+        data = edit(analysis.doc, data, start, end, text.encode("utf-8", "surrogatepass"))
+        analysis = analyze(data.decode("utf-8", "surrogatepass"), old=analysis.doc,
+                           incremental=True, exact=False)
+        fresh = analyze(data.decode("utf-8", "surrogatepass"))
+        assert analysis.doc.exact or analysis.doc.tree.root_node.has_error
+        if analysis.doc.exact:
+            assert summary(analysis) == summary(fresh)
+        elif redo:  # the server's settle pass, after which typing goes on from its tree
+            analysis = analyze(data.decode("utf-8", "surrogatepass"), old=analysis.doc,
+                               incremental=True)
+            assert analysis.doc.exact
+            assert summary(analysis) == summary(fresh)
+
+
+def test_the_diverging_edits_diverge() -> None:
+    """Keeps the example above honest: without a fresh parse, the findings differ."""
+    data = BASES[0].encode()
+    analysis = analyze(data.decode(), incremental=True)
+    for where, length, text in DIVERGING:
+        start, end = span(data, where, length)
+        data = edit(analysis.doc, data, start, end, text.encode())
+        analysis = analyze(data.decode(), old=analysis.doc, incremental=True, exact=False)
+    fresh = analyze(data.decode())
+    assert not analysis.doc.exact
+    assert "UIG301" in {f.code for f in fresh.findings} - {f.code for f in analysis.findings}
+    again = analyze(data.decode(), old=analysis.doc, incremental=True)
+    assert again.doc.exact and summary(again) == summary(fresh)
 
 
 def test_reuses_unchanged_tables() -> None:

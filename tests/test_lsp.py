@@ -20,6 +20,8 @@ from tests.lsp_client import (
     uses_pull,
     wait_published,
 )
+from tests.test_incremental import BASES as INCREMENTAL_BASES
+from tests.test_incremental import DIVERGING, span
 from uv_index_guard.engine import check_text
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
@@ -144,6 +146,37 @@ async def test_push_never_goes_back_in_version(push_client: LanguageClient,
         text_document=types.TextDocumentIdentifier(uri=doc.uri)))
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert client.published[doc.uri][-1] == (None, ())
+
+
+def as_tuples(diags: list[types.Diagnostic]) -> list[tuple[str, int, int, str]]:
+    return sorted((str(d.code), d.range.start.line, d.range.start.character, d.message)
+                  for d in diags)
+
+
+async def test_push_settles_to_a_fresh_analysis(push_client: LanguageClient,
+                                                tmp_path: Path) -> None:
+    """While the user types, a broken text's pushed diagnostics come from tree-sitter's
+    incremental reparse; once the document is quiet, a fresh analysis replaces them when
+    error recovery read the text differently (tests/test_incremental.py's DIVERGING edits:
+    the incremental reading loses a credentials finding)."""
+    client = push_client
+    assert isinstance(client, RecordingClient)
+    text = INCREMENTAL_BASES[0]
+    assert text.isascii()  # string indexes are byte offsets
+    doc = Doc(client, tmp_path / "pyproject.toml", text)
+    await doc.diagnostics()
+    first: list[types.Diagnostic] = []
+    for where, length, new_text in DIVERGING:
+        start, end = span(doc.text.encode(), where, length)
+        doc.edit(start, end, new_text)
+        first = await doc.diagnostics()  # each version is analysed on its own
+    settled = await doc.diagnostics(settled=True)
+    want = sorted((f.code, f.range.start.line, f.range.start.column, f.message)
+                  for f in check_text(doc.text, "pyproject.toml"))
+    assert as_tuples(settled) == want
+    assert "UIG301" in {code for code, *_ in want}
+    pushed = [v for v, _ in client.published[doc.uri] if v == doc.version]
+    assert len(pushed) == (1 if as_tuples(first) == want else 2)
 
 
 async def test_pull_result_id_and_unchanged(client: LanguageClient, tmp_path: Path) -> None:

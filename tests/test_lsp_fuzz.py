@@ -49,7 +49,10 @@ text_piece = st.one_of(
     st.sampled_from(BLOCKS), st.sampled_from(GARBAGE),
     st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\r"),
             max_size=12))
-edit = st.tuples(st.floats(0, 1), st.integers(0, 30), text_piece)
+# (where, length, text, wait): with ``wait``, the client waits for that version's
+# diagnostics before the next edit, so the server analyses it alone (an incremental reparse
+# of the previous version's tree, broken or not) instead of folding it into the next.
+edit = st.tuples(st.floats(0, 1), st.integers(0, 30), text_piece, st.booleans())
 
 
 class Session:
@@ -111,21 +114,24 @@ COUNTER = iter(range(10**9))
 
 
 async def play(client: LanguageClient, root: Path,
-               edits: list[tuple[float, int, str]]) -> tuple[Doc, list[types.Diagnostic]]:
+               edits: list[tuple[float, int, str, bool]],
+               ) -> tuple[Doc, list[types.Diagnostic]]:
     folder = root / f"p{next(COUNTER)}"
     folder.mkdir()
     doc = Doc(client, folder / "pyproject.toml", START)
-    for where, length, new_text in edits:
+    for where, length, new_text, wait in edits:
         start = int(where * len(doc.text))
         end = min(len(doc.text), start + length if length % 3 == 0 else start)
         doc.edit(start, end, new_text)
+        if wait:
+            await doc.diagnostics()
     position = doc.position(int(edits[0][0] * len(doc.text)) if edits else 0)
     ident = types.TextDocumentIdentifier(uri=doc.uri)
     await asyncio.wait_for(client.text_document_hover_async(
         types.HoverParams(text_document=ident, position=position)), TIMEOUT)
     await asyncio.wait_for(client.text_document_completion_async(
         types.CompletionParams(text_document=ident, position=position)), TIMEOUT)
-    diags = await doc.diagnostics()
+    diags = await doc.diagnostics(settled=True)
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=ident))
     return doc, diags
 
@@ -135,7 +141,7 @@ async def play(client: LanguageClient, root: Path,
                                  HealthCheck.too_slow])
 @given(edits=st.lists(edit, min_size=1, max_size=12))
 def test_random_edits_match_check(session: Session, tmp_path_factory: pytest.TempPathFactory,
-                                  edits: list[tuple[float, int, str]]) -> None:
+                                  edits: list[tuple[float, int, str, bool]]) -> None:
     root = tmp_path_factory.mktemp("fuzz")
     doc, diags = session.run(play(session.client, root, edits))
     assert session.client.error is None

@@ -35,12 +35,14 @@ def kind_for(path: str, text: str = "") -> Kind:
 
 def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
             ignore: Iterable[str] = (), old: Document | None = None,
-            incremental: bool = False, lines: LineIndex | None = None) -> Analysis:
-    """Analyse ``text``; ``old``, ``incremental`` and ``lines`` are passed to :func:`parse`."""
+            incremental: bool = False, lines: LineIndex | None = None,
+            exact: bool = True) -> Analysis:
+    """Analyse ``text``; ``old``, ``incremental``, ``lines`` and ``exact`` are passed to
+    :func:`parse`."""
     cache = None
     if incremental and old is not None:
         cache, old.findings_cache = old.findings_cache, None
-    doc = parse(text, old, incremental=incremental, lines=lines)
+    doc = parse(text, old, incremental=incremental, lines=lines, exact=exact)
     config = build(doc, kind or kind_for(path, text))
     ctx = Context(config, path)
     findings = _run_rules(ctx, cache, incremental)

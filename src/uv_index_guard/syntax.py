@@ -201,6 +201,10 @@ class Document:
     items: dict[bytes, list[_Item]] | None = field(default=None, repr=False)
     # What the engine found per table body, for the next incremental analysis (engine.py).
     findings_cache: Any = field(default=None, repr=False)
+    # False when the tree came from an incremental reparse that found syntax errors: error
+    # recovery from an old tree can read a broken text differently than a fresh parse
+    # (see :func:`parse`).
+    exact: bool = True
 
     @property
     def partial(self) -> bool:
@@ -217,25 +221,28 @@ class Document:
 
 
 def parse(text: str, old: Document | None = None, *, incremental: bool = False,
-          lines: LineIndex | None = None) -> Document:
+          lines: LineIndex | None = None, exact: bool = True) -> Document:
     """Parse ``text``; with ``old`` (whose tree was edited to match), reparse incrementally.
 
     With ``incremental``, the document keeps what the next incremental parse can reuse, and
     the tables of ``old`` whose text did not change are reused (moved to their new offsets)
     instead of being built again: ``old`` is not usable afterwards. ``lines`` is a line index
     of the same text, if the caller has one.
+
+    Error recovery can read a broken text differently when it starts from an old tree, so
+    by default a text with errors is parsed afresh: what is reported does not depend on the
+    editing history. An edit of a broken text mostly leaves it broken: that one is parsed
+    afresh at once (an error-free incremental parse reads the text as a fresh one does).
+    With ``exact=False`` the incremental reparse is kept even when it finds errors, and the
+    document says so (:attr:`Document.exact`); parsing it again with ``old`` set to that
+    document (and the same text) gives the exact one.
     """
     data = text.encode("utf-8", "surrogatepass")
-    # Error recovery can read a broken text differently when it starts from an old tree:
-    # a text with errors is parsed afresh, so what is reported does not depend on the editing
-    # history. An edit of a broken text mostly leaves it broken: that one is parsed afresh
-    # at once (an error-free incremental parse reads the text as a fresh one does).
-    if old is not None and not old.tree.root_node.has_error:
-        tree = _PARSER.parse(data, old.tree)
-        if tree.root_node.has_error:
-            tree = _PARSER.parse(data)
-    else:
+    reparse = old is not None and (not exact or not old.tree.root_node.has_error)
+    tree = _PARSER.parse(data, old.tree) if old is not None and reparse else None
+    if tree is None or (exact and tree.root_node.has_error):
         tree = _PARSER.parse(data)
+        reparse = False
     builder = _Builder(data, keep_items=incremental)
     reuse = None
     if incremental and old is not None:
@@ -244,7 +251,8 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False,
     # reparse) do not change it.
     root = builder.build(tree.copy().root_node, reuse)
     lines = lines if lines is not None else LineIndex(data)
-    doc = Document(text, data, tree, lines, root, items=builder.items_out)
+    doc = Document(text, data, tree, lines, root, items=builder.items_out,
+                   exact=not (reparse and tree.root_node.has_error))
     if tree.root_node.has_error or builder.conflict or _BAD_ESCAPE.search(data):
         doc.problems = _problems(doc, tree.root_node)
     return doc

@@ -21,6 +21,7 @@ from uv_index_guard.finding import Finding
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.diagnostics import diagnostics
 from uv_index_guard.model import Kind
+from uv_index_guard.syntax import Document
 from uv_index_guard.text import LineIndex
 
 CONFIG_NAMES = {"pyproject.toml": Kind.PYPROJECT, "uv.toml": Kind.UV_TOML}
@@ -51,7 +52,7 @@ class DocumentState:
     last_duration: float = 0.0
     _mapper: ClientMapper | None = None
     # The last version converted: its findings and their diagnostics, for the next version.
-    _diagnostics: tuple[int, list[Finding], list[types.Diagnostic]] | None = None
+    _diagnostics: tuple[Analysis, list[Finding], list[types.Diagnostic]] | None = None
     _diagnostics_ascii: bool = False
 
     def __post_init__(self) -> None:
@@ -123,30 +124,44 @@ class DocumentState:
         row = self.lines.position(offset).line
         return row, offset - self.lines.line_start(row)
 
-    def current(self) -> Analysis:
-        """The analysis of the current text, running the engine if the text changed."""
-        if self.analysis is not None and not self.stale:
-            return self.analysis
-        old = self.analysis.doc if self.analysis is not None and self.tree_in_sync else None
+    @property
+    def exact(self) -> bool:
+        """Whether the current analysis is what a fresh analysis of the text gives."""
+        return self.analysis is None or self.analysis.doc.exact
+
+    def current(self, exact: bool = True) -> Analysis:
+        """The analysis of the current text, running the engine if the text changed.
+
+        With ``exact=False`` (diagnostics pushed while the user types), a broken text is
+        read by tree-sitter's incremental reparse alone, which can recover from errors
+        differently than a fresh parse; the result says so and ``current()`` redoes it.
+        """
+        analysis = self.analysis
+        if analysis is not None and not self.stale:
+            if analysis.doc.exact or not exact:
+                return analysis
+            old: Document | None = analysis.doc  # same text, a broken tree: parsed afresh
+        else:
+            old = analysis.doc if analysis is not None and self.tree_in_sync else None
         t0 = time.perf_counter()
         self.analysis = analyze(self.text, self.path, self.kind, old=old, incremental=True,
-                                lines=self.lines)
+                                lines=self.lines, exact=exact)
         self.last_duration = time.perf_counter() - t0
         self.analyzed_version = self.version
         self.tree_in_sync = True
         return self.analysis
 
-    def client_diagnostics(self) -> list[types.Diagnostic]:
-        """The current analysis as LSP diagnostics, converted once per version."""
-        analysis = self.current()
-        if self._diagnostics is None or self._diagnostics[0] != self.version:
+    def client_diagnostics(self, exact: bool = True) -> list[types.Diagnostic]:
+        """The current analysis as LSP diagnostics, converted once per analysis."""
+        analysis = self.current(exact)
+        if self._diagnostics is None or self._diagnostics[0] is not analysis:
             # Diagnostics of findings that did not change are kept (most of them, while
             # typing): a code-point range is the same in client units in every ASCII text.
             reuse = None
             if self._diagnostics is not None and self._diagnostics_ascii and self.lines.is_ascii:
                 reuse = _kept(self._diagnostics[1], self._diagnostics[2], analysis.findings)
             items = diagnostics(analysis.findings, self.mapper, self.version, reuse)
-            self._diagnostics = (self.version, analysis.findings, items)
+            self._diagnostics = (analysis, analysis.findings, items)
             self._diagnostics_ascii = self.lines.is_ascii
         return self._diagnostics[2]
 

@@ -31,6 +31,10 @@ from uv_index_guard.lsp.documents import DocumentState, kind_of_uri
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Seconds of quiet after which pushed diagnostics of a broken text are checked against a
+#: fresh analysis (see :meth:`UvIndexGuardServer.publish`).
+SETTLE_DELAY = 0.05
+
 
 class _Protocol(LanguageServerProtocol):
     """Document sync without pygls's own copy of each text.
@@ -68,6 +72,7 @@ class UvIndexGuardServer(LanguageServer):
         self.documents: dict[str, DocumentState] = {}
         self.pending: set[str] = set()
         self.published: dict[str, int] = {}
+        self.settling: dict[str, asyncio.TimerHandle] = {}
 
     # -- capabilities ---------------------------------------------------------------------
 
@@ -105,23 +110,52 @@ class UvIndexGuardServer(LanguageServer):
         asyncio.get_running_loop().call_soon(self.publish, uri)
 
     def publish(self, uri: str) -> None:
+        """Push the diagnostics of the newest version.
+
+        While the user types into a broken text, they come from tree-sitter's incremental
+        reparse, whose error recovery can differ from a fresh parse's; a fresh analysis
+        follows once the document has been quiet for :data:`SETTLE_DELAY`, and its
+        diagnostics replace these if they differ (:meth:`settle`).
+        """
         self.pending.discard(uri)
         state = self.documents.get(uri)
         if state is None:
             return
         try:
-            items = self.diagnostics_for(state)
+            items = state.client_diagnostics(exact=False)
         except Exception as exc:  # never let one document stop the server
             self.log_error("diagnostics", exc)
             return
-        if self.published.get(uri, -1) > state.version:
-            return  # never publish an older version over a newer one
-        self.published[uri] = state.version
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=state.version))
+        self.push(state, items)
+        if not state.exact:
+            self.settling[uri] = asyncio.get_running_loop().call_later(
+                SETTLE_DELAY, self.settle, uri, state.version)
 
-    def diagnostics_for(self, state: DocumentState) -> list[types.Diagnostic]:
-        return state.client_diagnostics()
+    def push(self, state: DocumentState, items: list[types.Diagnostic]) -> None:
+        if self.published.get(state.uri, -1) > state.version:
+            return  # never publish an older version over a newer one
+        self.published[state.uri] = state.version
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=state.uri, diagnostics=items, version=state.version))
+
+    def settle(self, uri: str, version: int) -> None:
+        """Replace a broken text's pushed diagnostics with a fresh analysis's, if they differ."""
+        self.settling.pop(uri, None)
+        state = self.documents.get(uri)
+        if state is None or state.version != version or state.exact:
+            return
+        try:
+            before = state.client_diagnostics(exact=False)
+            after = state.client_diagnostics()
+        except Exception as exc:
+            self.log_error("diagnostics", exc)
+            return
+        if after != before:
+            self.push(state, after)
+
+    def unsettle(self, uri: str) -> None:
+        if (handle := self.settling.pop(uri, None)) is not None:
+            handle.cancel()
 
 
 def guarded(default: Any = None) -> Callable[[F], F]:
@@ -160,6 +194,7 @@ def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams
     state = ls.document(params.text_document.uri)
     if state is None:
         return
+    ls.unsettle(state.uri)
     state.change(params.text_document.version, list(params.content_changes))
     ls.schedule(state.uri)
 
@@ -168,6 +203,7 @@ def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams
 @guarded()
 def did_close(ls: UvIndexGuardServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    ls.unsettle(uri)
     if ls.documents.pop(uri, None) is not None and not ls.pull_diagnostics:
         ls.published.pop(uri, None)
         ls.text_document_publish_diagnostics(
@@ -187,7 +223,7 @@ def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticPar
     result_id = f"{state.uri}@{state.version}"
     if params.previous_result_id == result_id and not state.stale:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(state),
+    return types.RelatedFullDocumentDiagnosticReport(items=state.client_diagnostics(),
                                                      result_id=result_id)
 
 
