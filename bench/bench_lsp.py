@@ -15,7 +15,10 @@ Measured, per server:
   sent when the diagnostics for the current version have arrived (or after a 2 s timeout),
   so the figure is the latency of one keystroke, without queueing. A server may legitimately
   skip a version (a debounce, or nothing new to say); such keystrokes are counted as
-  ``missed`` and left out of p50/p95, never counted as fast.
+  ``missed`` and left out of p50/p95, never counted as fast. For a broken text,
+  uv-index-guard's first push comes from tree-sitter's incremental reparse, and a fresh
+  analysis follows after 50 ms of quiet if it would differ (see README, Language server);
+  keystrokes here come faster than that, so the figure is the first push's.
 * ``open_large`` / ``edit_large``: time to the first diagnostics after ``didOpen`` of the
   12,500-line file of ``bench_check.py``, and after one one-character edit in its middle
   (median over ``--rounds`` edits).

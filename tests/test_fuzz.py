@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from uv_index_guard.engine import check_text
+from uv_index_guard.rules.base import _closest
 
 BASES = [
     """[project]
@@ -101,6 +102,9 @@ def test_random_edits_never_crash_and_agree_with_the_spec(text: str) -> None:
 
 
 def count_calls(fn: Callable[[], object]) -> int:
+    """Function calls made by ``fn``, from a cold did-you-mean cache (a warm one would make
+    the count depend on what ran before)."""
+    _closest.cache_clear()
     calls = 0
 
     def profiler(frame: object, event: str, arg: object) -> None:
