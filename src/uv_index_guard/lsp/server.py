@@ -315,8 +315,9 @@ def main() -> int:
     logging.getLogger("pygls").setLevel(logging.CRITICAL)
     _warm_up()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    if _is_pipe(stdin) and _is_pipe(stdout):
+    if os.name == "posix" and _is_pipe(stdin) and _is_pipe(stdout):
         serve_pipe(SERVER, stdin, stdout)
-    else:  # a terminal, a file or a socket: pygls's own reader
+    else:  # a terminal, a file, a socket, or Windows (whose console pipes are not
+        # overlapped, which the proactor loop needs): pygls's own reader
         SERVER.start_io()
     return 0
