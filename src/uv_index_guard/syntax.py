@@ -277,6 +277,14 @@ _KIND_NAMES: Final = {
 }
 
 
+_PAIR_IDS: Final = frozenset(i for i, name in _KIND_NAMES.items() if name == "pair")
+_BARE_KEY_IDS: Final = frozenset(i for i, name in _KIND_NAMES.items() if name == "bare_key")
+# What `_Builder.value` makes a plain `Scalar` of, by kind id: the scalar kind it records.
+_SCALAR_KINDS: Final = {
+    i: "datetime" if name in _DATETIME_TYPES else name for i, name in _KIND_NAMES.items()
+    if name in _DATETIME_TYPES or name in ("string", "integer", "float", "boolean")}
+
+
 class _Item:
     """The built body of one `[table]` or `[[table]]`, for reuse while its text is unchanged."""
 
@@ -421,12 +429,33 @@ class _Builder:
         self.conflict = self.conflict or conflict
 
     def body(self, table: Table, children: list[Node]) -> None:
+        """The pairs among ``children``, into ``table``.
+
+        Most pairs are `bare_key = value`: those are read here, as :meth:`pair` would read
+        them, without its dotted-key and comment handling.
+        """
+        entries = table.entries
+        data = self.data
         for child in children:
-            if _KIND_NAMES[child.kind_id] == "pair":
-                try:
+            if child.kind_id not in _PAIR_IDS:
+                continue
+            try:
+                nodes = child.children
+                if len(nodes) != 3 or nodes[0].kind_id not in _BARE_KEY_IDS:
                     self.pair(table, child)
-                except _Conflict:
-                    self.conflict = True
+                    continue
+                key_node, value_node = nodes[0], nodes[2]
+                key_start, key_end = key_node.start_byte, key_node.end_byte
+                name = data[key_start:key_end].decode("utf-8", "replace")
+                if name in entries:
+                    raise _Conflict
+                kind = _SCALAR_KINDS.get(value_node.kind_id)
+                value = (Scalar(kind, value_node.start_byte, value_node.end_byte, data)
+                         if kind is not None else self.value(value_node))
+                entries[name] = Entry(name, key_start, key_end, value, child.start_byte,
+                                      child.end_byte)
+            except _Conflict:
+                self.conflict = True
 
     def keys(self, node: Node) -> list[Node]:
         """The segments of a (dotted) key, first to last."""
