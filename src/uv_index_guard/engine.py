@@ -126,9 +126,10 @@ def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Fi
             keep = rule.keep(ctx)
             check = rule.check_index
             for index in config.indexes:
-                checked = check(ctx, index)
-                if checked and (keep is None or keep(index)):  # mostly an empty list or tuple
-                    out.extend(checked)
+                # `keep` first: a finding that would be dropped is not made (UIG205's for
+                # every used index, whose position would need the line index).
+                if keep is None or keep(index):
+                    out.extend(check(ctx, index))
     findings: list[Finding] = []
     at = 0
     for rule in RULES:
