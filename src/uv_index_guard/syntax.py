@@ -277,6 +277,8 @@ _KIND_NAMES: Final = {
 }
 
 
+# A key of bare segments only (`tool.uv.index`): its names and spans are read off its text.
+_BARE_DOTTED: Final = re.compile(rb"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
 _PAIR_IDS: Final = frozenset(i for i, name in _KIND_NAMES.items() if name == "pair")
 _BARE_KEY_IDS: Final = frozenset(i for i, name in _KIND_NAMES.items() if name == "bare_key")
 # What `_Builder.value` makes a plain `Scalar` of, by kind id: the scalar kind it records.
@@ -401,7 +403,7 @@ class _Builder:
         if found:
             item = found.pop()
             table, fresh = self.header(root, start, end, start + item.header_len, item.names,
-                                       lambda: self.keys(node.children[1]), array=array)
+                                       lambda: self.spans(node.children[1]), array=array)
             if fresh:
                 item.relocate(start, data)
                 table.entries = item.entries.copy()
@@ -419,7 +421,7 @@ class _Builder:
         header_end = children[2].end_byte if len(children) > 2 else key_node.end_byte
         names = self.header_key(key_node)
         table, fresh = self.header(root, start, end, header_end, names,
-                                   lambda: self.keys(key_node), array=array)
+                                   lambda: self.spans(key_node), array=array)
         conflict = self.conflict
         self.conflict = False
         self.body(table, children)
@@ -485,13 +487,28 @@ class _Builder:
         cacheable = not key_node.has_error
         names = self.header_names.get(source) if cacheable else None
         if names is None:
-            names = tuple(self.key_text(k) for k in self.keys(key_node))
+            if cacheable and _BARE_DOTTED.fullmatch(source):  # most headers: `tool.uv.index`
+                names = tuple(source.decode("ascii").split("."))
+            else:
+                names = tuple(self.key_text(k) for k in self.keys(key_node))
             if cacheable:
                 self.header_names[source] = names
         return names
 
+    def spans(self, key_node: Node) -> list[tuple[int, int]]:
+        """The byte spans of a (dotted) key's segments, first to last."""
+        start = key_node.start_byte
+        source = self.data[start : key_node.end_byte]
+        if not key_node.has_error and _BARE_DOTTED.fullmatch(source):
+            out = []
+            for segment in source.split(b"."):
+                out.append((start, start + len(segment)))
+                start += len(segment) + 1
+            return out
+        return [(k.start_byte, k.end_byte) for k in self.keys(key_node)]
+
     def header(self, root: Table, start: int, end: int, header_end: int,
-               names: tuple[str, ...], read_segments: Callable[[], list[Node]], *,
+               names: tuple[str, ...], read_segments: Callable[[], list[tuple[int, int]]], *,
                array: bool) -> tuple[Table, bool]:
         """The table a header opens, and whether it is new (not an implicit one completed).
 
@@ -506,7 +523,7 @@ class _Builder:
                 known.end = end
                 known.items.append(new)
                 return new, True
-        segments: list[Node] | None = None
+        segments: list[tuple[int, int]] | None = None
         parents = names[:-1]
         found = self.parents.get(parents)
         through_tables = True
@@ -518,9 +535,9 @@ class _Builder:
                 entry = table.entries.get(name)
                 if entry is None:
                     segments = segments or read_segments()
-                    kn = segments[i]
+                    key_start, key_end = segments[i]
                     sub = Table(start, end, "implicit")
-                    table.entries[name] = Entry(name, kn.start_byte, kn.end_byte, sub, start, end)
+                    table.entries[name] = Entry(name, key_start, key_end, sub, start, end)
                     table = sub
                 else:
                     through_tables = through_tables and isinstance(entry.value, Table)
@@ -534,11 +551,9 @@ class _Builder:
         new.header_end = header_end
         if array:
             if existing is None:
-                last = (segments or read_segments())[-1]
+                key_start, key_end = (segments or read_segments())[-1]
                 arr = Array(start, end, of_tables=True)
-                table.entries[name] = Entry(
-                    name, last.start_byte, last.end_byte, arr, start, header_end
-                )
+                table.entries[name] = Entry(name, key_start, key_end, arr, start, header_end)
             else:
                 arr_v = existing.value
                 if not isinstance(arr_v, Array) or not arr_v.of_tables:
@@ -552,15 +567,15 @@ class _Builder:
         if existing is not None:
             old = existing.value
             if isinstance(old, Table) and old.how == "implicit":
-                last = (segments or read_segments())[-1]
+                key_start, key_end = (segments or read_segments())[-1]
                 old.how = "header"
                 old.start, old.end, old.header_end = start, end, header_end
                 existing.item_start, existing.item_end = start, header_end
-                existing.key_start, existing.key_end = last.start_byte, last.end_byte
+                existing.key_start, existing.key_end = key_start, key_end
                 return old, False
             raise _Conflict
-        last = (segments or read_segments())[-1]
-        table.entries[name] = Entry(name, last.start_byte, last.end_byte, new, start, header_end)
+        key_start, key_end = (segments or read_segments())[-1]
+        table.entries[name] = Entry(name, key_start, key_end, new, start, header_end)
         return new, True
 
     def descend(self, entry: Entry) -> Table:
