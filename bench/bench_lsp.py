@@ -300,7 +300,8 @@ async def run(rounds: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5,
-                        help="typing rounds (and big-file edits) per server")
+                        help="typing rounds (and big-file edits) per server; at most about 20"
+                        " (tombi 1.9.6 stops publishing after more)")
     args = parser.parse_args()
     if shutil.which("tombi") is None:
         raise SystemExit("error: `tombi` not found\nhint: pip install tombi==1.9.6")
