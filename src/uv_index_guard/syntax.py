@@ -238,11 +238,14 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False,
     document (and the same text) gives the exact one.
     """
     data = text.encode("utf-8", "surrogatepass")
-    reparse = old is not None and (not exact or not old.tree.root_node.has_error)
-    tree = _PARSER.parse(data, old.tree) if old is not None and reparse else None
-    if tree is None or (exact and tree.root_node.has_error):
+    tree = None
+    if old is not None and (not exact or not old.tree.root_node.has_error):
+        tree = _PARSER.parse(data, old.tree)
+        if exact and tree.root_node.has_error:
+            tree = None
+    inexact = tree is not None and tree.root_node.has_error
+    if tree is None:
         tree = _PARSER.parse(data)
-        reparse = False
     builder = _Builder(data, keep_items=incremental)
     reuse = None
     if incremental and old is not None:
@@ -252,7 +255,7 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False,
     root = builder.build(tree.copy().root_node, reuse)
     lines = lines if lines is not None else LineIndex(data)
     doc = Document(text, data, tree, lines, root, items=builder.items_out,
-                   exact=not (reparse and tree.root_node.has_error))
+                   exact=not inexact)
     if tree.root_node.has_error or builder.conflict or _BAD_ESCAPE.search(data):
         doc.problems = _problems(doc, tree.root_node)
     return doc
@@ -431,33 +434,12 @@ class _Builder:
         self.conflict = self.conflict or conflict
 
     def body(self, table: Table, children: list[Node]) -> None:
-        """The pairs among ``children``, into ``table``.
-
-        Most pairs are `bare_key = value`: those are read here, as :meth:`pair` would read
-        them, without its dotted-key and comment handling.
-        """
-        entries = table.entries
-        data = self.data
         for child in children:
-            if child.kind_id not in _PAIR_IDS:
-                continue
-            try:
-                nodes = child.children
-                if len(nodes) != 3 or nodes[0].kind_id not in _BARE_KEY_IDS:
+            if child.kind_id in _PAIR_IDS:
+                try:
                     self.pair(table, child)
-                    continue
-                key_node, value_node = nodes[0], nodes[2]
-                key_start, key_end = key_node.start_byte, key_node.end_byte
-                name = data[key_start:key_end].decode("utf-8", "replace")
-                if name in entries:
-                    raise _Conflict
-                kind = _SCALAR_KINDS.get(value_node.kind_id)
-                value = (Scalar(kind, value_node.start_byte, value_node.end_byte, data)
-                         if kind is not None else self.value(value_node))
-                entries[name] = Entry(name, key_start, key_end, value, child.start_byte,
-                                      child.end_byte)
-            except _Conflict:
-                self.conflict = True
+                except _Conflict:
+                    self.conflict = True
 
     def keys(self, node: Node) -> list[Node]:
         """The segments of a (dotted) key, first to last."""
@@ -595,6 +577,19 @@ class _Builder:
 
     def pair(self, table: Table, node: Node) -> None:
         children = node.children
+        if len(children) == 3 and children[0].kind_id in _BARE_KEY_IDS:
+            # Most pairs: `bare_key = value`, without a dotted key or a comment to look at.
+            key_node, value_node = children[0], children[2]
+            key_start, key_end = key_node.start_byte, key_node.end_byte
+            name = self.data[key_start:key_end].decode("utf-8", "replace")
+            if name in table.entries:
+                raise _Conflict
+            kind = _SCALAR_KINDS.get(value_node.kind_id)
+            value = (Scalar(kind, value_node.start_byte, value_node.end_byte, self.data)
+                     if kind is not None else self.value(value_node))
+            table.entries[name] = Entry(name, key_start, key_end, value, node.start_byte,
+                                        node.end_byte)
+            return
         if len(children) < 3:
             raise _Conflict
         key_node, value_node = children[0], children[-1]

@@ -127,6 +127,7 @@ class UvIndexGuardServer(LanguageServer):
             self.log_error("diagnostics", exc)
             return
         self.push(state, items)
+        self.unsettle(uri)
         if not state.exact:
             self.settling[uri] = asyncio.get_running_loop().call_later(
                 SETTLE_DELAY, self.settle, uri, state.version)
@@ -154,6 +155,7 @@ class UvIndexGuardServer(LanguageServer):
             self.push(state, after)
 
     def unsettle(self, uri: str) -> None:
+        """Drop a pending settle pass (a newer publish or a close makes it moot)."""
         if (handle := self.settling.pop(uri, None)) is not None:
             handle.cancel()
 
@@ -194,7 +196,6 @@ def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams
     state = ls.document(params.text_document.uri)
     if state is None:
         return
-    ls.unsettle(state.uri)
     state.change(params.text_document.version, list(params.content_changes))
     ls.schedule(state.uri)
 
@@ -301,9 +302,7 @@ def serve_pipe(server: LanguageServer, stdin: Any, stdout: Any) -> None:
     server.protocol.set_writer(StdoutWriter(stdout))
     try:
         asyncio.run(serve())
-    except BrokenPipeError:
-        pass
-    except (KeyboardInterrupt, SystemExit):
+    except (BrokenPipeError, KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.shutdown()  # type: ignore[no-untyped-call]
