@@ -15,14 +15,22 @@ Cases:
 
 * ``typical``: a realistic ~150-line pyproject.toml (project metadata, dependency groups,
   four indexes of which two on GitLab, sources, ruff / pytest / mypy / coverage settings).
-* ``large``: a generated 12,500-line file, 2,500 ``[[tool.uv.index]]`` tables of five lines.
+* ``typical_findings``: the same file with two mistakes in its indexes (a typo'd key,
+  GitLab's upload URL as ``url``): what positioning a few tables costs.
+* ``large``: a generated 12,500-line file, 2,500 ``[[tool.uv.index]]`` tables of five lines,
+  500 of them explicit indexes that no source uses (500 UIG205 findings).
 * ``incremental``: what the language server does after a one-character edit of ``large``:
   ``Tree.edit`` (untimed), then ``engine.analyze(new_text, old=doc, incremental=True)``,
   whose ``syntax.parse`` lets tree-sitter reuse the old tree and reuses the built tables
   whose text did not change; against ``tomllib.loads(new_text)``.
 
-Besides ``engine.analyze`` (parse, model, every rule, findings), each case reports its parts:
-tree-sitter's parse alone and ``syntax.parse`` (tree-sitter plus building the value tree).
+For ``typical`` and ``large`` the headline is ``engine.check_text``: what ``check`` and the
+pre-commit hook run (for a valid document, ``screen.quick_check``: tomli's values, and a
+positioned tree only of the index tables with findings). Their parts: ``analyze``, the full
+positioned analysis that the language server and ``fix`` use (tree-sitter, the whole value
+tree, the model, every rule); tree-sitter's parse alone; ``syntax.parse`` (tree-sitter plus
+building the value tree); and ``tomli.loads`` (compiled, TOML 1.1). For ``incremental`` the
+headline is ``engine.analyze``.
 """
 
 from __future__ import annotations
@@ -41,7 +49,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from uv_index_guard import engine, syntax
+import tomli
+
+from uv_index_guard import engine, screen, syntax
+from uv_index_guard.model import Kind
 
 RESULTS = Path(__file__).resolve().parent / "results" / "check.json"
 
@@ -214,6 +225,12 @@ def large_pyproject(indexes: int = 2500) -> str:
     return "".join(parts)
 
 
+def typical_with_findings() -> str:
+    """``TYPICAL`` with a typo'd key (UIG201) and an upload URL used as ``url`` (UIG208)."""
+    text = TYPICAL.replace('name = "acme-group"\n', 'name = "acme-group"\nexplict = true\n')
+    return text.replace('pypi/simple"\npublish-url', 'pypi"\npublish-url')
+
+
 def one_char_edit(text: str) -> tuple[str, dict[str, Any]]:
     """Change one character in the middle of the text (a digit of an index name)."""
     marker = 'name = "index-1250"'
@@ -271,8 +288,10 @@ def full_jobs(text: str) -> dict[str, Job]:
     data = text.encode()
     parser = syntax.new_parser()
     return {
-        "analyze": (lambda: engine.analyze(text, "pyproject.toml"), None),
+        "check": (lambda: engine.check_text(text, "pyproject.toml"), None),
         "tomllib": (lambda: tomllib.loads(text), None),
+        "analyze": (lambda: engine.analyze(text, "pyproject.toml"), None),
+        "tomli": (lambda: tomli.loads(text), None),
         "tree_sitter_parse": (lambda: parser.parse(data), None),
         "syntax_parse": (lambda: syntax.parse(text), None),
     }
@@ -304,13 +323,22 @@ def incremental_jobs(text: str) -> tuple[str, dict[str, Job]]:
 def run(repeat: int, clock: Timer) -> dict[str, Any]:
     large = large_pyproject()
     results: dict[str, Any] = {}
-    for case, text, n in (("typical", TYPICAL, repeat * 20), ("large", large, repeat)):
-        results[case] = {"lines": text.count("\n"), **measure(full_jobs(text), n, clock)}
+    cases = (("typical", TYPICAL, repeat * 20),
+             ("typical_findings", typical_with_findings(), repeat * 20),
+             ("large", large, repeat))
+    for case, text, n in cases:
+        quick = screen.quick_check(text, "pyproject.toml", Kind.PYPROJECT)
+        results[case] = {"lines": text.count("\n"), "headline": "check",
+                         "quick_path": quick is not None,
+                         "findings": len(engine.check_text(text, "pyproject.toml")),
+                         **measure(full_jobs(text), n, clock)}
     new_text, jobs = incremental_jobs(large)
-    results["incremental"] = {"lines": new_text.count("\n"), **measure(jobs, repeat, clock)}
+    results["incremental"] = {"lines": new_text.count("\n"), "headline": "analyze",
+                              **measure(jobs, repeat, clock)}
     for r in results.values():
-        r["ratio_median"] = r["analyze"]["median_ms"] / r["tomllib"]["median_ms"]
-        r["ratio_min"] = r["analyze"]["min_ms"] / r["tomllib"]["min_ms"]
+        head = r[r["headline"]]
+        r["ratio_median"] = head["median_ms"] / r["tomllib"]["median_ms"]
+        r["ratio_min"] = head["min_ms"] / r["tomllib"]["min_ms"]
     return results
 
 
@@ -318,17 +346,22 @@ def report(results: dict[str, Any]) -> None:
     def ms(r: dict[str, float]) -> str:
         return f"{r['median_ms']:9.3f} {r['min_ms']:9.3f}"
 
-    print(f"{'case':<12} {'lines':>6}  {'analyze med':>11} {'min':>7}  {'tomllib med':>11} "
-          f"{'min':>7}  {'ratio med':>9} {'min':>5}")
+    print(f"{'case':<16} {'lines':>6}  {'timed':<8} {'median':>9} {'min':>9}  "
+          f"{'tomllib med':>11} {'min':>9}  {'ratio med':>9} {'min':>5}")
     for case, r in results.items():
-        print(f"{case:<12} {r['lines']:>6}  {ms(r['analyze'])}    {ms(r['tomllib'])}  "
-              f"{r['ratio_median']:9.2f} {r['ratio_min']:5.2f}")
-    print("\nparts (median / min ms):")
+        print(f"{case:<16} {r['lines']:>6}  {r['headline']:<8} {ms(r[r['headline']])}    "
+              f"{ms(r['tomllib'])}  {r['ratio_median']:9.2f} {r['ratio_min']:5.2f}")
+    print("\nparts (median / min ms; ratio of the median to tomllib's):")
     for case, r in results.items():
-        parts = [f"{name} {r[name]['median_ms']:.3f} / {r[name]['min_ms']:.3f}"
-                 for name in ("tree_sitter_parse", "syntax_parse") if name in r]
-        print(f"  {case:<12} " + ", ".join(parts))
-    print("\nratio = engine.analyze / tomllib.loads of the same text; target <= 1.0")
+        parts = [f"{name} {r[name]['median_ms']:.3f} / {r[name]['min_ms']:.3f} "
+                 f"({r[name]['median_ms'] / r['tomllib']['median_ms']:.2f})"
+                 for name in ("analyze", "tomli", "tree_sitter_parse", "syntax_parse")
+                 if name in r and name != r["headline"]]
+        print(f"  {case:<16} " + ", ".join(parts))
+        if "quick_path" in r:
+            print(f"  {'':<16} check took the quick path: {r['quick_path']}; "
+                  f"findings: {r['findings']}")
+    print("\nratio = the timed call / tomllib.loads of the same text; target <= 1.0")
 
 
 def main() -> None:

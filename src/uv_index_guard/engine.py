@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
+from uv_index_guard import screen
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import Config, IndexDef, Kind, build
 from uv_index_guard.rules import RULES, Context
@@ -157,7 +158,11 @@ def _moved(finding: Finding, lines: int) -> Finding:
 
 def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
                ignore: Iterable[str] = ()) -> list[Finding]:
-    return analyze(text, path, kind, ignore).findings
+    """The findings of :func:`analyze`, through :func:`screen.quick_check` where it can tell
+    (a valid document: no positioned tree but for the indexes with something to report)."""
+    kind = kind or kind_for(path, text)
+    found = screen.quick_check(text, path, kind, ignore)
+    return found if found is not None else analyze(text, path, kind, ignore).findings
 
 
 def configured_ignores(config: Config) -> set[str]:

@@ -130,6 +130,13 @@ class Config:
     # Computed on first use by `by_name()` and `url_values()`; the model does not change.
     _by_name: dict[str, list[IndexDef]] | None = field(default=None, repr=False, compare=False)
     _url_values: tuple[UrlValue, ...] | None = field(default=None, repr=False, compare=False)
+    _referenced: set[str] | None = field(default=None, repr=False, compare=False)
+
+    def referenced(self) -> set[str]:
+        """The index names that `[tool.uv.sources]` entries name (shared: do not modify)."""
+        if self._referenced is None:
+            self._referenced = {ref.index for ref in self.sources}
+        return self._referenced
 
     def by_name(self) -> dict[str, list[IndexDef]]:
         """The named indexes by name, in order (shared between rules: do not modify)."""

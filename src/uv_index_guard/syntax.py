@@ -22,6 +22,7 @@ from typing import Any, Final
 import tomli
 import tree_sitter_toml
 from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Range as TsRange
 
 from uv_index_guard.text import LineIndex, Position, Range
 
@@ -263,6 +264,77 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False,
 
 # Escapes that tree-sitter-toml accepts but TOML forbids (surrogates, beyond U+10FFFF).
 _BAD_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\\U(?!00(?:0|10))")
+
+
+# --- parts of a valid document -----------------------------------------------------------
+
+# A line that begins (after blanks) with `[`: in a valid document, a table header or a line
+# of a multi-line array or string.
+_BRACKET_LINE: Final = re.compile(rb"(?:\A(?:\xef\xbb\xbf)?|\n)[ \t]*(\[[^\n]*)")
+_KEY: Final = rb"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY_SEGMENT: Final = re.compile(_KEY)
+_HEADER: Final = re.compile(
+    rb"(\[\[?)[ \t]*(" + _KEY + rb"(?:[ \t]*\.[ \t]*" + _KEY + rb")*)[ \t]*(\]\]?)"
+    rb"[ \t]*(?:#[^\n]*)?\r?")
+
+#: A line that begins with `[`: where the line starts, the key names of the header it spells
+#: (None: not a header's shape), and whether that header is `[[...]]`.
+BracketLine = tuple[int, "tuple[str, ...] | None", bool]
+
+
+def bracket_lines(data: bytes) -> list[BracketLine]:
+    """Every line of ``data`` that begins (after blanks) with `[`, in order.
+
+    In a valid document each table header is one of them (a header has a line of its own);
+    the others are lines of multi-line arrays or strings. Nothing here tells those apart
+    from a header of the same shape: callers check what they build from them.
+    """
+    found: list[BracketLine] = []
+    read: dict[bytes, tuple[tuple[str, ...] | None, bool]] = {}  # by the line's text
+    for match in _BRACKET_LINE.finditer(data):
+        line = match.group(1)
+        header = read.get(line)
+        if header is None:
+            header = read[line] = _header(line)
+        at = match.start()
+        found.append((at + 1 if data[at] == 10 else 0, *header))  # 10: b"\n"
+    return found
+
+
+def _header(line: bytes) -> tuple[tuple[str, ...] | None, bool]:
+    m = _HEADER.fullmatch(line)
+    if m is None or len(m.group(1)) != len(m.group(3)):
+        return None, False
+    key = m.group(2)
+    if _BARE_DOTTED.fullmatch(key):
+        return tuple(key.decode("ascii").split(".")), len(m.group(1)) == 2
+    names = tuple(_decode_string(k.decode("utf-8", "replace")) if k[:1] in b"\"'"
+                  else k.decode("ascii") for k in _KEY_SEGMENT.findall(key))
+    return names, len(m.group(1)) == 2
+
+
+def parse_spans(text: str, data: bytes, lines: LineIndex,
+                spans: list[tuple[int, int]]) -> Document | None:
+    """A document of the whole lines ``spans`` of ``data`` alone (in order, not overlapping).
+
+    Tree-sitter reads only those bytes, as if they were one text, and every value keeps its
+    place in ``data``. Meant for table blocks of a valid document (a header up to the next
+    one); None when tree-sitter finds an error in them or the tree builder a conflict.
+    """
+    ranges = []
+    for start, end in spans:
+        row, row_start = lines.line_of(start)
+        end_row, end_row_start = lines.line_of(end)
+        ranges.append(TsRange((row, start - row_start), (end_row, end - end_row_start),
+                              start, end))
+    tree = Parser(TOML_LANGUAGE, included_ranges=ranges).parse(data)
+    if tree.root_node.has_error:
+        return None
+    builder = _Builder(data)
+    root = builder.build(tree.root_node)
+    if builder.conflict:
+        return None
+    return Document(text, data, tree, lines, root)
 
 
 # --- building the tree -------------------------------------------------------------------

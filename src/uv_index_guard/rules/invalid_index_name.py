@@ -9,6 +9,10 @@ from uv_index_guard.rules.base import Context, Rule, toml_string
 _BAD = re.compile(r"[^A-Za-z0-9._-]")
 
 
+def is_valid_name(name: str) -> bool:
+    return _BAD.search(name) is None
+
+
 def sanitize(name: str) -> str:
     return _BAD.sub("-", name)
 

@@ -94,7 +94,7 @@ def url_problem(url: str, *, must_be_url: bool) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _url_problem(url: str, must_be_url: bool) -> str | None:
+def cached_url_problem(url: str, must_be_url: bool) -> str | None:
     """:func:`url_problem`, remembered: a language server checks the same URLs on every edit."""
     return url_problem(url, must_be_url=must_be_url)
 
@@ -226,7 +226,7 @@ class InvalidIndexValue(Rule):
             if type(value) is Scalar:  # the common cases first: a name, a URL, a flag
                 kind = value.kind
                 if kind == "string" and (key == "url" or key == "publish-url"):
-                    problem = _url_problem(value.py, key == "publish-url")
+                    problem = cached_url_problem(value.py, key == "publish-url")
                     if problem:
                         yield ctx.finding(self, value.start, value.end,
                                           f"`{key}`: invalid URL: {problem}")

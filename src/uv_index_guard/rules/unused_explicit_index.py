@@ -18,7 +18,7 @@ class UnusedExplicitIndex(Rule):
     per_index = True
 
     def keep(self, ctx: Context) -> Callable[[IndexDef], bool]:
-        used = {ref.index for ref in ctx.config.sources}
+        used = ctx.config.referenced()
         return lambda index: index.name not in used
 
     def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:

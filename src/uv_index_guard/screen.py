@@ -1,0 +1,345 @@
+"""`check`'s analysis of a valid document, without the positioned tree where it is not needed.
+
+Most configurations have nothing to report, or only something about a few indexes. For a
+valid document, tomli (compiled) reads the plain values several times faster than tomllib,
+and those values show what no rule can find anything in: the whole configuration (names,
+defaults, sources, settings, `[tool.uv]`'s keys), and each index table on its own. Only the
+index tables that the values cannot clear are then read by tree-sitter (their lines alone) and
+built into positioned tables, on which the per-index rules run as they always do.
+
+Whatever the values cannot decide here returns None, and the caller runs the full analysis:
+invalid TOML, TOML 1.1 syntax (UIG003 needs tomllib's verdict), legacy `index-url`, anything a
+rule about the whole configuration would report, indexes spelled as inline tables or extended
+by sub-table headers, inline suppression comments. The screens below only ever say "nothing
+to find" when the rules they stand for would find nothing: the tests run both analyses on
+every configuration the suite checks and compare the findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import tomli
+
+from uv_index_guard.finding import Finding
+from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin
+from uv_index_guard.rules import CODES, RULES, Context
+from uv_index_guard.rules.invalid_index_name import is_valid_name
+from uv_index_guard.rules.invalid_index_value import cached_url_problem
+from uv_index_guard.rules.invalid_settings import SETTINGS_KEYS
+from uv_index_guard.rules.unknown_uv_toml_key import PROJECT_ONLY_KEYS, UV_SETTINGS_KEYS
+from uv_index_guard.syntax import Array, Document, Table, bracket_lines, parse_spans
+from uv_index_guard.text import LineIndex
+
+_PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
+_UV_TOML_KEYS: Final = UV_SETTINGS_KEYS - PROJECT_ONLY_KEYS
+# The index keys whose values are screened here; any other key (unknown, credentials,
+# preview settings) sends its index to the rules.
+_SCREENED_KEYS: Final = frozenset({"name", "url", "explicit", "default", "format",
+                                   "authenticate", "publish-url", "ignore-error-codes",
+                                   "cache-control"})
+_BASIC_KEYS: Final = frozenset({"name", "url", "explicit"})
+_INDEX_PATH: Final = {Kind.PYPROJECT: ("tool", "uv", "index"), Kind.UV_TOML: ("index",)}
+
+# TOML 1.1 syntax, which tomli reads and tomllib does not: `\xHH` and `\e` escapes, and times
+# without seconds (`07:32`, also in datetimes). These find a superset (in comments, strings,
+# `+07:00` offsets): a document they match goes to the full analysis.
+_NEW_ESCAPE: Final = re.compile(rb"\\[xe]")
+_SHORT_TIME: Final = re.compile(rb":(?<=[0-9]{2}:)(?<![0-9]:[0-9]{2}:)[0-9]{2}(?!:[0-9])")
+_ONE_LINE_STRING: Final = re.compile(rb""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
+_TRAILING_COMMA: Final = re.compile(rb",[ \t]*\}")
+
+
+def maybe_toml11(data: bytes) -> bool:
+    """False when ``data`` (a document tomli reads) certainly has no TOML 1.1-only syntax."""
+    if _NEW_ESCAPE.search(data) or _SHORT_TIME.search(data):
+        return True
+    # An inline table over several lines (or with a trailing comma): in TOML 1.0 each one
+    # is on one line, so a line with `{` has as many `}` outside strings and comments.
+    at = data.find(b"{")
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end
+        line = data[start:end]
+        if b'"""' in line or b"'''" in line:
+            return True
+        code = _ONE_LINE_STRING.sub(b"", line).split(b"#", 1)[0]
+        if code.count(b"{") != code.count(b"}") or _TRAILING_COMMA.search(code):
+            return True
+        at = data.find(b"{", end)
+    return False
+
+
+class _Screen:
+    """What the plain values say: the index tables, and those the rules must read."""
+
+    __slots__ = ("ignores", "indexes", "referenced", "unclear")
+
+    def __init__(self) -> None:
+        self.indexes: list[dict[str, Any]] = []
+        self.referenced: set[str] = set()
+        self.ignores: set[str] = set()
+        self.unclear: list[int] = []  # ordinals of the indexes the rules must read
+
+
+def screen(values: dict[str, Any], kind: Kind) -> _Screen | None:
+    """None unless no rule about the whole configuration can find anything in ``values``."""
+    found = _Screen()
+    if kind is Kind.PYPROJECT:
+        tool = values.get("tool")
+        if tool is None:
+            return found
+        if type(tool) is not dict:
+            return None
+        settings = tool.get("uv-index-guard")
+        if settings is not None:
+            ignores = _settings_ignores(settings)  # UIG002
+            if ignores is None:
+                return None
+            found.ignores = ignores
+        uv = tool.get("uv")
+        if uv is None:
+            return found
+        if type(uv) is not dict or not uv.keys() <= UV_SETTINGS_KEYS:  # UIG211
+            return None
+    else:
+        uv = values
+        if not uv.keys() <= _UV_TOML_KEYS:  # UIG108
+            return None
+    if "index-url" in uv or "extra-index-url" in uv:  # UIG210, and what uv reads from them
+        return None
+    for key in ("publish-url", "check-url"):  # UIG208, UIG209, UIG301 on `[tool.uv]`'s URLs
+        url = uv.get(key)
+        if type(url) is str and not _plain_url(url):
+            return None
+    indexes = uv.get("index", [])
+    if type(indexes) is not list or any(type(i) is not dict for i in indexes):  # UIG106
+        return None
+    found.indexes = indexes
+    names = _names(indexes)
+    if names is None:
+        return None
+    if kind is Kind.PYPROJECT:
+        referenced = _referenced(uv.get("sources"), names)
+        if referenced is None:
+            return None
+        found.referenced = referenced
+    pyproject = kind is Kind.PYPROJECT
+    found.unclear = [ordinal for ordinal, index in enumerate(indexes)
+                     if not _clear(index, pyproject, found.referenced)]
+    return found
+
+
+def _settings_ignores(settings: Any) -> set[str] | None:
+    """The codes `[tool.uv-index-guard]` ignores, or None if UIG002 has something to say."""
+    if type(settings) is not dict:
+        return None
+    for key, value in settings.items():
+        if key not in SETTINGS_KEYS or type(value) is not list or any(
+                type(item) is not str for item in value):
+            return None
+        if key == "ignore" and any(code not in CODES for code in value):
+            return None
+    return set(settings.get("ignore", ()))
+
+
+def _names(indexes: list[dict[str, Any]]) -> set[str] | None:
+    """The index names, or None if UIG102, UIG103/206, UIG104/207, UIG105 or UIG204 would
+    report something."""
+    named = [name for index in indexes if type(name := index.get("name")) is str]
+    names = set(named)
+    if (len(names) != len(named)  # UIG103, UIG206
+            or not is_valid_name(".".join(named))  # UIG102 (`.` is allowed in a name)
+            or sum(index.get("default") is True for index in indexes) > 1  # UIG104, UIG207
+            or any("name" not in index and index.get("explicit") is True
+                   for index in indexes)):  # UIG105
+        return None
+    # UIG204: uv's `<NAME>` of a valid name is it upper-cased, with `-` and `.` as `_`.
+    variables = {name.upper().replace("-", "_").replace(".", "_") for name in names if name}
+    return names if len(variables) == len(names) - ("" in names) else None
+
+
+def _referenced(sources: Any, names: set[str]) -> set[str] | None:
+    """The index names `[tool.uv.sources]` uses, or None if UIG106 or UIG107 would report
+    something."""
+    used: set[str] = set()
+    if sources is None:
+        return used
+    if type(sources) is not dict:
+        return None
+    for value in sources.values():
+        tables = [value] if type(value) is dict else value if type(value) is list else None
+        if tables is None:
+            return None
+        for table in tables:
+            if type(table) is not dict:
+                return None
+            if "index" in table:
+                name = table["index"]
+                if type(name) is not str or name not in names:
+                    return None
+                used.add(name)
+    return used
+
+
+def _plain_url(url: str, publish: bool = False) -> bool:
+    """True for a URL that UIG106, UIG208, UIG209 and UIG301 have nothing to say about."""
+    return ("@" not in url and "/packages/pypi" not in url and url[:7].lower() != "http://"
+            and cached_url_problem(url, publish) is None)
+
+
+def _clear(index: dict[str, Any], pyproject: bool, referenced: set[str]) -> bool:
+    """True when no per-index rule can find anything in this index table."""
+    if not index.keys() <= _SCREENED_KEYS:  # UIG201, UIG202, and what is not screened
+        return False
+    url = index.get("url")
+    if type(url) is not str or not _plain_url(url):  # UIG101, and the URL rules
+        return False
+    name = index.get("name")
+    if name is not None and (type(name) is not str or not name):  # UIG106, UIG203
+        return False
+    explicit = index.get("explicit")
+    if index.keys() <= _BASIC_KEYS:  # most indexes: nothing else to look at
+        if explicit is None or explicit is False:
+            return True
+        # UIG106 for a flag that is not a boolean; UIG205 for an explicit index not used.
+        return explicit is True and not (pyproject and name and name not in referenced)
+    return _clear_settings(index, pyproject, referenced, name, explicit)
+
+
+def _clear_settings(index: dict[str, Any], pyproject: bool, referenced: set[str],
+                    name: str | None, explicit: Any) -> bool:
+    """:func:`_clear` for an index with more than `name`, `url` and `explicit`."""
+    if explicit is not None and type(explicit) is not bool:
+        return False
+    default = index.get("default")
+    if default is not None and type(default) is not bool:
+        return False
+    value = index.get("format")
+    if value is not None and (type(value) is not str or value not in ENUM_VALUES["format"]):
+        return False
+    value = index.get("authenticate")
+    if value is not None and (type(value) is not str
+                              or value not in ENUM_VALUES["authenticate"]):
+        return False
+    publish = index.get("publish-url")
+    if publish is not None and (type(publish) is not str or not _plain_url(publish, True)):
+        return False
+    codes = index.get("ignore-error-codes")
+    if codes is not None and (type(codes) is not list or any(
+            type(code) is not int or not 0 <= code <= 65535 for code in codes)):
+        return False
+    cache = index.get("cache-control")
+    if cache is not None and (type(cache) is not dict or any(
+            type(cache.get(key, "")) is not str for key in ("api", "files"))):
+        return False
+    # UIG205: an explicit index that no source uses (unless `uv publish` does).
+    return not (pyproject and explicit is True and name and publish is None
+                and name not in referenced)
+
+
+def quick_check(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
+                ) -> list[Finding] | None:
+    """``check``'s findings for ``text``, or None when the full analysis must decide."""
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        values = tomli.loads(text.removeprefix("\ufeff"))
+    except (tomli.TOMLDecodeError, ValueError, RecursionError):
+        return None
+    if maybe_toml11(data):
+        return None
+    found = screen(values, kind)
+    if found is None:
+        return None
+    if not found.unclear:
+        return []
+    lines = LineIndex(data)
+    located = _locate(text, data, lines, kind, found)
+    if located is None:
+        return None
+    doc, indexes = located
+    config = Config(kind, doc, None, None, indexes)
+    config._referenced = found.referenced
+    ctx = Context(config, path)
+    findings: list[Finding] = []
+    for rule in _PER_INDEX:  # in the order of the full analysis, for findings that tie
+        keep = rule.keep(ctx)
+        for index in indexes:
+            if keep is None or keep(index):
+                findings.extend(rule.check_index(ctx, index))
+    ignored = set(ignore) | found.ignores
+    if ignored:
+        findings = [f for f in findings if f.code not in ignored]
+    if findings and b"uv-index-guard:" in data:
+        return None  # inline suppressions: the full analysis knows which `#` are comments
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
+def _locate(text: str, data: bytes, lines: LineIndex, kind: Kind, found: _Screen
+            ) -> tuple[Document, list[IndexDef]] | None:
+    """The unclear indexes, positioned: the blocks of their `[[...index]]` headers alone,
+    parsed and built; None when the headers do not show them plainly (inline tables,
+    sub-table headers, a header-shaped line in a multi-line string)."""
+    path = _INDEX_PATH[kind]
+    blocks = _index_blocks(data, path, len(found.indexes))
+    if blocks is None:
+        return None
+    doc = parse_spans(text, data, lines, [blocks(ordinal) for ordinal in found.unclear])
+    if doc is None:
+        return None
+    array = doc.root.path(*path)
+    items = array.items if isinstance(array, Array) else []
+    if len(items) != len(found.unclear):
+        return None
+    indexes = []
+    for ordinal, table in zip(found.unclear, items, strict=True):
+        # The same keys as tomli read: a sub-table header elsewhere (`[tool.uv.index.x]`)
+        # would have added one.
+        if (not isinstance(table, Table) or table.how != "array-header"
+                or table.entries.keys() != found.indexes[ordinal].keys()):
+            return None
+        indexes.append(IndexDef(Origin.INDEX, table, ordinal, table.start, table.header_end))
+    return doc, indexes
+
+
+_NEXT_BRACKET_LINE: Final = re.compile(rb"\n[ \t]*\[")
+
+
+def _index_blocks(data: bytes, path: tuple[str, ...], count: int
+                  ) -> Callable[[int], tuple[int, int]] | None:
+    """The byte span of the block of the ``n``-th `[[...index]]` header (up to the next line
+    that begins with `[`), when the document's ``count`` index tables are all spelled by
+    such headers; None otherwise."""
+    spelled = b"[[" + ".".join(path).encode() + b"]]"
+    starts: list[int] = []
+    if b'"""' not in data and b"'''" not in data:
+        # Without multi-line strings, a line that begins with `[[tool.uv.index]]` in a valid
+        # document can only be that header (an array item cannot be a bare key). If there
+        # are as many as there are index tables, every index header is spelled so.
+        if data.startswith(spelled):
+            starts.append(0)
+        at = data.find(b"\n" + spelled)
+        while at != -1:
+            starts.append(at + 1)
+            at = data.find(b"\n" + spelled, at + 1)
+    if len(starts) != count:
+        starts = []
+        depth = len(path)
+        for start, names, array in bracket_lines(data):
+            if names is None or names[:depth] != path:
+                continue
+            if len(names) != depth or not array:
+                return None  # `[tool.uv.index.cache-control]`: a table adds to an index
+            starts.append(start)
+        if len(starts) != count:
+            return None  # in a multi-line string, or inline tables
+
+    def block(ordinal: int) -> tuple[int, int]:
+        start = starts[ordinal]
+        end = _NEXT_BRACKET_LINE.search(data, start + 1)
+        return start, end.start() + 1 if end is not None else len(data)
+    return block

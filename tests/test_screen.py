@@ -1,0 +1,218 @@
+"""`check`'s quick path (screen.py): when it answers, and that it answers as the full analysis.
+
+The suite-wide fixture in conftest.py compares the two on every in-process `check`; these
+tests make sure the quick path is really taken where it should be, that it steps aside where
+it cannot decide, and compare the two on random configurations.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+import tomli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from uv_index_guard import engine
+from uv_index_guard.model import Kind
+from uv_index_guard.screen import maybe_toml11, quick_check
+
+QUICK = quick_check  # the function itself (conftest wraps the module's attribute)
+
+INDEX = '[[tool.uv.index]]\nname = "{name}"\nurl = "https://{name}.example/simple"\n{extra}\n'
+
+
+def pyproject(*indexes: str, tail: str = "") -> str:
+    return '[project]\nname = "demo"\nversion = "1"\n\n' + "".join(indexes) + tail
+
+
+def agree(text: str, path: str = "pyproject.toml") -> list[str]:
+    """The codes the quick path finds; it must answer, and as the full analysis does."""
+    kind = engine.kind_for(path, text)
+    quick = QUICK(text, path, kind)
+    assert quick is not None, "the quick path did not answer"
+    assert quick == engine.analyze(text, path, kind).findings
+    return [f.code for f in quick]
+
+
+def test_a_clean_configuration_is_answered_without_any_tree() -> None:
+    text = pyproject(INDEX.format(name="acme", extra="explicit = true"),
+                     INDEX.format(name="mirror", extra="default = true\nformat = \"simple\""),
+                     tail='[tool.uv.sources]\nacme-core = { index = "acme" }\n')
+    assert agree(text) == []
+
+
+def test_many_indexes_with_findings_about_some() -> None:
+    extras = ["explicit = true", 'authenticate = "always"', "explicit = false",
+              'publish-url = "https://up.example/"', 'authenticate = "sometimes"',
+              'url2 = "x"', 'ignore-error-codes = ["401"]']
+    text = pyproject(*(INDEX.format(name=f"i{n}", extra=extras[n % len(extras)])
+                       for n in range(70)))
+    codes = agree(text)
+    assert codes.count("UIG205") == 10  # the unused explicit ones
+    assert codes.count("UIG106") == 20  # `sometimes`, and `["401"]`
+    assert codes.count("UIG201") == 10  # `url2`
+
+
+def test_check_text_takes_the_quick_path(quick_check_agrees: list[str]) -> None:
+    text = pyproject(INDEX.format(name="a", extra="explicit = true"))
+    assert [f.code for f in engine.check_text(text)] == ["UIG205"]
+    assert quick_check_agrees == [text]
+
+
+@pytest.mark.parametrize("header", [
+    "[[tool.uv.index]]", "[[ tool.uv.index ]]  # the mirror", '[[tool."uv".index]]',
+    "  [[tool . uv . 'index']]",
+])
+def test_header_spellings(header: str) -> None:
+    block = INDEX.format(name="a", extra="explicit = true").replace("[[tool.uv.index]]", header)
+    assert agree(pyproject(INDEX.format(name="b", extra=""), block)) == ["UIG205"]
+
+
+@pytest.mark.parametrize("text", [
+    pyproject(INDEX.format(name="a", extra="explicit = true")).replace("\n", "\r\n"),
+    "\ufeff" + pyproject(INDEX.format(name="a", extra="explicit = true")),
+    '[project]\ndescription = "naïve café ✓"\n' + INDEX.format(name="a", extra="explicit = true"),
+    '[project]\nreadme = """\n[tool.x]\n"""\n' + INDEX.format(name="a", extra="explicit = true"),
+    INDEX.format(name="a", extra='explicit = true\nignore-error-codes = [\n  401,\n  403,\n]'),
+], ids=["crlf", "bom", "non-ascii", "multi-line-string", "multi-line-array"])
+def test_answers_and_agrees_on(text: str) -> None:
+    assert agree(text) == ["UIG205"]
+
+
+def test_uv_toml() -> None:
+    text = ('[[index]]\nname = "a"\nurl = "https://a.example/simple"\nauthenticate = "nope"\n'
+            '[[index]]\nname = "b"\nurl = "https://b.example/simple"\n')
+    assert agree(text, "uv.toml") == ["UIG106"]
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("a = \n", "invalid TOML"),
+    ('a = "\\x41"\n', "TOML 1.1 escape"),
+    ('a = "\\e"\n', "TOML 1.1 escape"),
+    ("t = 07:32\n", "TOML 1.1 time without seconds"),
+    ("a = {\n  b = 1 }\n", "TOML 1.1 multi-line inline table"),
+    ("a = { b = 1, }\n", "TOML 1.1 trailing comma"),
+    ('[tool.uv]\nindex-url = "https://x.example/simple"\n', "legacy index-url (UIG210)"),
+    (pyproject(INDEX.format(name="a", extra=""), INDEX.format(name="a", extra="")),
+     "duplicate names (UIG103)"),
+    (pyproject(INDEX.format(name="my-reg", extra=""), INDEX.format(name="my_reg", extra="")),
+     "variable names collide (UIG204)"),
+    (pyproject(INDEX.format(name="a", extra="default = true"),
+               INDEX.format(name="b", extra="default = true")), "two defaults (UIG104)"),
+    (pyproject(INDEX.format(name="a", extra="").replace('name = "a"\n', "") + "explicit = true\n"),
+     "explicit without a name (UIG105)"),
+    (pyproject(INDEX.format(name="a b", extra="")), "invalid name (UIG102)"),
+    (pyproject(tail='[tool.uv.sources]\nx = { index = "nope" }\n'), "undeclared (UIG107)"),
+    (pyproject(tail='[tool.uv]\nindexx = 1\n'), "unknown `[tool.uv]` key (UIG211)"),
+    (pyproject(tail='[tool.uv-index-guard]\nignore = ["UIG999"]\n'), "bad settings (UIG002)"),
+    ('[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple", explicit = true }]\n',
+     "an inline index table with a finding"),
+    (pyproject(INDEX.format(name="a", extra="explicit = true"),
+               tail='[tool.uv.index.cache-control]\napi = "max-age=1"\n'),
+     "a sub-table header adds to an index with a finding"),
+    (pyproject(INDEX.format(name="a", extra="explicit = true"),
+               tail='[tool.x]\ns = """\n[[tool.uv.index]]\n"""\n'),
+     "an index header's line in a multi-line string"),
+    (pyproject(INDEX.format(name="a", extra="explicit = true  # uv-index-guard: ignore")),
+     "an inline suppression comment"),
+])
+def test_steps_aside_when_the_values_cannot_decide(text: str, why: str) -> None:
+    assert QUICK(text, "pyproject.toml", Kind.PYPROJECT) is None, why
+    assert engine.check_text(text) == engine.analyze(text).findings
+
+
+# --- random configurations -----------------------------------------------------------------
+
+VALUES = {
+    "name": ['"a"', '"b"', '"c-d"', '"c_d"', '""', '"é"', "1", "true"],
+    "url": ['"https://a.example/simple"', '"http://b.example/simple"',
+            '"https://user:pw@c.example/simple"', '"https://x.example:99999/"',
+            '"https://gitlab.example.com/api/v4/projects/1/packages/pypi"', "42", '"rel/path"'],
+    "explicit": ["true", "false", '"yes"'],
+    "default": ["true", "false", "1"],
+    "format": ['"simple"', '"flat"', '"Simple"'],
+    "authenticate": ['"always"', '"auto"', '"sometimes"'],
+    "publish-url": ['"https://up.example/"', '"https://gitlab.example.com/api/v4/projects/1/'
+                    'packages/pypi/simple"', '"ftp://x"', "true"],
+    "ignore-error-codes": ["[401, 403]", '["401"]', "[70000]", "401", "[]"],
+    "cache-control": ['{ api = "max-age=1" }', "{ api = 1 }", '"x"', "{}"],
+    "username": ['"u"'],
+    "explict": ["true"],
+    "exclude-newer": ['"2024-01-01"', '"never"', "2024-01-01"],
+    "hash-algorithm": ['"sha256"', '"md4"'],
+}
+HEADERS = ["[[tool.uv.index]]", "[[ tool.uv.index ]] # x", '[[tool."uv".index]]']
+
+
+def configuration(pick: Callable[[Sequence[Any]], Any]) -> tuple[str, str]:
+    """A random configuration and its file name, from the choices ``pick`` makes."""
+    uv_toml = pick([False, False, False, True])
+    blocks = []
+    for _ in range(pick(range(6))):
+        keys = [pick(sorted(VALUES)) for _ in range(pick(range(4)))]
+        if pick([True, True, True, False]):
+            keys = ["name", "url", *keys]  # mostly the two keys every index has
+        body = "".join(f"{k} = {pick(VALUES[k])}\n" for k in dict.fromkeys(keys))
+        header = "[[index]]" if uv_toml else pick(HEADERS)
+        blocks.append(f"{header}\n{body}\n")
+    tail = ""
+    if not uv_toml:
+        refs = dict.fromkeys(pick(["a", "b", "c-d", "zz"]) for _ in range(pick(range(3))))
+        if refs:
+            tail += "[tool.uv.sources]\n" + "".join(
+                f'p{n} = {{ index = "{r}" }}\n' for n, r in enumerate(refs))
+        if pick([True, False]):
+            tail += '[tool.uv-index-guard]\nignore = ["UIG205"]\n'
+    text = ("" if uv_toml else '[project]\nname = "x"\n\n') + "".join(blocks) + tail
+    return text, "uv.toml" if uv_toml else "pyproject.toml"
+
+
+@st.composite
+def configurations(draw: st.DrawFn) -> tuple[str, str]:
+    return configuration(lambda options: draw(st.sampled_from(options)))
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(configurations())
+def test_random_configurations_agree(case: tuple[str, str]) -> None:
+    text, path = case
+    kind = engine.kind_for(path, text)
+    quick = QUICK(text, path, kind)
+    if quick is not None:
+        assert quick == engine.analyze(text, path, kind).findings
+
+
+def test_random_configurations_are_mostly_answered() -> None:
+    """The comparison above means little if the quick path always steps aside."""
+    answered = 0
+    pick = random.Random(2).choice
+    for text, path in (configuration(pick) for _ in range(200)):
+        answered += QUICK(text, path, engine.kind_for(path, text)) is not None
+    assert answered >= 50
+
+
+FRAGMENTS = ["{", "}", ",", "\n", " ", "#", '"', "'", "\\x41", "\\e", "07:32", "07:32:00",
+             "1979-05-27T07:32", "1979-05-27 07:32:00+07:00", "a = ", "b = 1", "[t]", "= {",
+             '"}"', "[", "]"]
+
+
+@settings(max_examples=500, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14))
+def test_toml_1_1_syntax_is_always_noticed(parts: list[str]) -> None:
+    """Whatever tomli reads and tomllib does not, `maybe_toml11` must flag (UIG003 needs it)."""
+    text = "".join(parts)
+    try:
+        tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        return
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assert maybe_toml11(text.encode())
