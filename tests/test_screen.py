@@ -168,7 +168,10 @@ def configuration(pick: Callable[[Sequence[Any]], Any]) -> tuple[str, str]:
                 f'p{n} = {{ index = "{r}" }}\n' for n, r in enumerate(refs))
         if pick([True, False]):
             tail += '[tool.uv-index-guard]\nignore = ["UIG205"]\n'
-    text = ("" if uv_toml else '[project]\nname = "x"\n\n') + "".join(blocks) + tail
+    head = pick(["", 'keyring-provider = "subprocess"\n', 'readme = """\n[x]\n"""\n'])
+    if not uv_toml:
+        head = '[project]\nname = "x"\n' + (f"[tool.uv]\n{head}" if "keyring" in head else head)
+    text = head + "\n" + "".join(blocks) + tail
     return text, "uv.toml" if uv_toml else "pyproject.toml"
 
 
