@@ -77,9 +77,9 @@ def test_header_spellings(header: str) -> None:
     pyproject(INDEX.format(name="a", extra="explicit = true")).replace("\n", "\r\n"),
     "\ufeff" + pyproject(INDEX.format(name="a", extra="explicit = true")),
     '[project]\ndescription = "naïve café ✓"\n' + INDEX.format(name="a", extra="explicit = true"),
-    '[project]\nreadme = """\n[tool.x]\n"""\n' + INDEX.format(name="a", extra="explicit = true"),
+    "[project]\nreadme = 'x' # [tool.x]\n" + INDEX.format(name="a", extra="explicit = true"),
     INDEX.format(name="a", extra='explicit = true\nignore-error-codes = [\n  401,\n  403,\n]'),
-], ids=["crlf", "bom", "non-ascii", "multi-line-string", "multi-line-array"])
+], ids=["crlf", "bom", "non-ascii", "comment", "multi-line-array"])
 def test_answers_and_agrees_on(text: str) -> None:
     assert agree(text) == ["UIG205"]
 
@@ -118,6 +118,9 @@ def test_uv_toml() -> None:
     (pyproject(INDEX.format(name="a", extra="explicit = true"),
                tail='[tool.x]\ns = """\n[[tool.uv.index]]\n"""\n'),
      "an index header's line in a multi-line string"),
+    ('[project]\nreadme = \'\'\'\n[[tool.uv.index]]\nname = "a"\nurl = "https://a.example/"\n'
+     'explicit = true\n[x]\'\'\'\n[tool.uv]\nindex = [{ name = "a", url = "https://a.example/",'
+     ' explicit = true }]\n', "a string that looks like the index an inline table declares"),
     (pyproject(INDEX.format(name="a", extra="explicit = true  # uv-index-guard: ignore")),
      "an inline suppression comment"),
 ])

@@ -313,20 +313,22 @@ def _index_blocks(data: bytes, path: tuple[str, ...], count: int
                   ) -> Callable[[int], tuple[int, int]] | None:
     """The byte span of the block of the ``n``-th `[[...index]]` header (up to the next line
     that begins with `[`), when the document's ``count`` index tables are all spelled by
-    such headers; None otherwise."""
+    such headers; None otherwise.
+
+    Without multi-line strings, a line of a valid document that spells an index header can
+    only be that header (a line of a multi-line array cannot: its items are no bare keys).
+    In a multi-line string, such a line could stand in for an index spelled as an inline
+    table, so a document with one is left to the full analysis.
+    """
+    if b'"""' in data or b"'''" in data:
+        return None
     spelled = b"[[" + ".".join(path).encode() + b"]]"
-    starts: list[int] = []
-    if b'"""' not in data and b"'''" not in data:
-        # Without multi-line strings, a line that begins with `[[tool.uv.index]]` in a valid
-        # document can only be that header (an array item cannot be a bare key). If there
-        # are as many as there are index tables, every index header is spelled so.
-        if data.startswith(spelled):
-            starts.append(0)
-        at = data.find(b"\n" + spelled)
-        while at != -1:
-            starts.append(at + 1)
-            at = data.find(b"\n" + spelled, at + 1)
-    if len(starts) != count:
+    starts = [0] if data.startswith(spelled) else []
+    at = data.find(b"\n" + spelled)
+    while at != -1:
+        starts.append(at + 1)
+        at = data.find(b"\n" + spelled, at + 1)
+    if len(starts) != count:  # other spellings (`[[tool."uv".index]]`, a comment after it)
         starts = []
         depth = len(path)
         for start, names, array in bracket_lines(data):
@@ -336,7 +338,7 @@ def _index_blocks(data: bytes, path: tuple[str, ...], count: int
                 return None  # `[tool.uv.index.cache-control]`: a table adds to an index
             starts.append(start)
         if len(starts) != count:
-            return None  # in a multi-line string, or inline tables
+            return None  # indexes spelled as inline tables
 
     def block(ordinal: int) -> tuple[int, int]:
         start = starts[ordinal]
