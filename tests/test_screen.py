@@ -17,7 +17,7 @@ import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from uv_index_guard import engine
+from uv_index_guard import engine, screen
 from uv_index_guard.model import Kind
 from uv_index_guard.screen import maybe_toml11, quick_check
 
@@ -44,6 +44,30 @@ def test_a_clean_configuration_is_answered_without_any_tree() -> None:
                      INDEX.format(name="mirror", extra="default = true\nformat = \"simple\""),
                      tail='[tool.uv.sources]\nacme-core = { index = "acme" }\n')
     assert agree(text) == []
+
+
+GITLAB = "https://gitlab.example.com/api/v4/projects/7/packages/pypi"
+
+
+def test_gitlab_registry_urls_of_the_right_shape_need_no_positions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_positions(*args: object) -> None:
+        raise AssertionError("positioned a table that has nothing to report")
+
+    text = pyproject(INDEX.format(name="gl", extra=f'publish-url = "{GITLAB}"').replace(
+        "https://gl.example/simple", f"{GITLAB}/simple"))
+    with monkeypatch.context() as patch:
+        patch.setattr(screen, "parse_spans", no_positions)
+        assert agree(text) == []
+
+
+@pytest.mark.parametrize(("url", "publish"), [
+    (GITLAB, f"{GITLAB}"), (f"{GITLAB}/simple", f"{GITLAB}/simple"),
+    (f"{GITLAB}/simple/extra", GITLAB)])
+def test_gitlab_registry_urls_of_the_wrong_shape(url: str, publish: str) -> None:
+    text = pyproject(INDEX.format(name="gl", extra=f'publish-url = "{publish}"').replace(
+        "https://gl.example/simple", url))
+    assert "UIG208" in agree(text)
 
 
 def test_many_indexes_with_findings_about_some() -> None:

@@ -26,6 +26,7 @@ import tomli
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin
 from uv_index_guard.rules import CODES, RULES, Context
+from uv_index_guard.rules.gitlab_registry_url import misshapen, registry_tail
 from uv_index_guard.rules.invalid_index_name import is_valid_name
 from uv_index_guard.rules.invalid_index_value import cached_url_problem
 from uv_index_guard.rules.invalid_settings import SETTINGS_KEYS
@@ -113,7 +114,7 @@ def screen(values: dict[str, Any], kind: Kind) -> _Screen | None:
         return None
     for key in ("publish-url", "check-url"):  # UIG208, UIG209, UIG301 on `[tool.uv]`'s URLs
         url = uv.get(key)
-        if type(url) is str and not _plain_url(url):
+        if type(url) is str and not _plain_url(url, key == "publish-url"):
             return None
     indexes = uv.get("index", [])
     if type(indexes) is not list or any(type(i) is not dict for i in indexes):  # UIG106
@@ -187,8 +188,12 @@ def _referenced(sources: Any, names: set[str]) -> set[str] | None:
 
 def _plain_url(url: str, publish: bool = False) -> bool:
     """True for a URL that UIG106, UIG208, UIG209 and UIG301 have nothing to say about."""
-    return ("@" not in url and "/packages/pypi" not in url and url[:7].lower() != "http://"
-            and cached_url_problem(url, publish) is None)
+    if "@" in url or url[:7].lower() == "http://" or cached_url_problem(url, publish):
+        return False
+    if "/packages/pypi" in url:  # a GitLab registry: of the right shape for its use?
+        tail = registry_tail(url)
+        return tail is None or not misshapen(tail, publish)
+    return True
 
 
 def _clear(index: dict[str, Any], pyproject: bool, referenced: set[str]) -> bool:

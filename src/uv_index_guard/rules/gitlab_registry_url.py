@@ -8,6 +8,19 @@ from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.urls import gitlab_registry_tail, split_url
 
 
+def registry_tail(url: str) -> str | None:
+    """What follows `/packages/pypi` in a GitLab registry URL; None for other URLs."""
+    if "/packages/pypi" not in url:
+        return None  # not a GitLab registry (the common case; spares splitting the URL)
+    parts = split_url(url)
+    return gitlab_registry_tail(parts.path) if parts is not None else None
+
+
+def misshapen(tail: str, publish: bool) -> bool:
+    """Whether a registry URL ending in ``tail`` is of the wrong shape for its use."""
+    return tail.startswith("/simple") if publish else tail != "/simple"
+
+
 class GitlabRegistryUrl(Rule):
     """UIG208: a GitLab PyPI registry URL of the wrong shape for where it is used."""
 
@@ -29,27 +42,20 @@ class GitlabRegistryUrl(Rule):
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
         url = value.url
-        if "/packages/pypi" not in url:
-            return  # not a GitLab registry (the common case; spares splitting the URL)
-        parts = split_url(url)
-        if parts is None:
-            return
-        tail = gitlab_registry_tail(parts.path)
-        if tail is None:
+        tail = registry_tail(url)
+        if tail is None or not misshapen(tail, value.key == "publish-url"):
             return
         stripped = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
         scalar = value.value
-        if value.key in ("publish-url",):
-            if tail.startswith("/simple"):
-                new = stripped[: len(stripped) - len(tail)]
-                yield ctx.finding(
-                    self, scalar.start, scalar.end,
-                    "GitLab's upload URL is `.../packages/pypi`, without `/simple`; "
-                    "`uv publish` to this URL fails",
-                    [Fix("Remove `/simple` from the publish URL",
-                         (ctx.replace_value(scalar, toml_string(new, scalar)),))])
-            return
-        if tail == "":
+        if value.key == "publish-url":  # `tail` starts with `/simple`
+            new = stripped[: len(stripped) - len(tail)]
+            yield ctx.finding(
+                self, scalar.start, scalar.end,
+                "GitLab's upload URL is `.../packages/pypi`, without `/simple`; "
+                "`uv publish` to this URL fails",
+                [Fix("Remove `/simple` from the publish URL",
+                     (ctx.replace_value(scalar, toml_string(new, scalar)),))])
+        elif tail == "":
             new = stripped + "/simple"
             yield ctx.finding(
                 self, scalar.start, scalar.end,
@@ -57,7 +63,7 @@ class GitlabRegistryUrl(Rule):
                 "simple index `.../packages/pypi/simple` (keep this one as `publish-url`)",
                 [Fix("Append `/simple`",
                      (ctx.replace_value(scalar, toml_string(new, scalar)),))])
-        elif tail != "/simple":
+        else:
             yield ctx.finding(
                 self, scalar.start, scalar.end,
                 f"GitLab's install URL ends in `/packages/pypi/simple`, not `...{tail}`")
