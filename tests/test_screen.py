@@ -49,16 +49,32 @@ def test_a_clean_configuration_is_answered_without_any_tree() -> None:
 GITLAB = "https://gitlab.example.com/api/v4/projects/7/packages/pypi"
 
 
-def test_gitlab_registry_urls_of_the_right_shape_need_no_positions(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("url", "extra"), [
+    (f"{GITLAB}/simple", f'publish-url = "{GITLAB}"'),
+    (f"https://__token__@{GITLAB[8:]}/simple", 'authenticate = "always"'),
+    ("http://127.0.0.1:8080/simple", 'authenticate = "always"'),
+    ("http://mirror.example/simple", 'authenticate = "never"'),
+], ids=["gitlab", "username-only", "loopback-http", "http-without-credentials"])
+def test_urls_with_nothing_to_report_need_no_positions(
+        monkeypatch: pytest.MonkeyPatch, url: str, extra: str) -> None:
     def no_positions(*args: object) -> None:
         raise AssertionError("positioned a table that has nothing to report")
 
-    text = pyproject(INDEX.format(name="gl", extra=f'publish-url = "{GITLAB}"').replace(
-        "https://gl.example/simple", f"{GITLAB}/simple"))
+    text = pyproject(INDEX.format(name="gl", extra=extra).replace(
+        "https://gl.example/simple", url))
     with monkeypatch.context() as patch:
         patch.setattr(screen, "parse_spans", no_positions)
         assert agree(text) == []
+
+
+@pytest.mark.parametrize(("url", "extra", "code"), [
+    ("https://user:pw@a.example/simple", "", "UIG301"),
+    ("http://mirror.example/simple", 'authenticate = "always"', "UIG209"),
+    ("http://user@mirror.example/simple", "", "UIG209"),
+])
+def test_urls_with_something_to_report(url: str, extra: str, code: str) -> None:
+    text = pyproject(INDEX.format(name="a", extra=extra).replace("https://a.example/simple", url))
+    assert agree(text) == [code]
 
 
 @pytest.mark.parametrize(("url", "publish"), [
@@ -159,7 +175,10 @@ VALUES = {
     "name": ['"a"', '"b"', '"c-d"', '"c_d"', '""', '"é"', "1", "true"],
     "url": ['"https://a.example/simple"', '"http://b.example/simple"',
             '"https://user:pw@c.example/simple"', '"https://x.example:99999/"',
-            '"https://gitlab.example.com/api/v4/projects/1/packages/pypi"', "42", '"rel/path"'],
+            '"https://gitlab.example.com/api/v4/projects/1/packages/pypi"', "42", '"rel/path"',
+            '"https://__token__@d.example/simple"', '"http://127.0.0.1:8080/simple"',
+            '"http://u@127.0.0.1/simple"', '"https://gitlab.example.com/api/v4/projects/1/'
+            'packages/pypi/simple"'],
     "explicit": ["true", "false", '"yes"'],
     "default": ["true", "false", "1"],
     "format": ['"simple"', '"flat"', '"Simple"'],

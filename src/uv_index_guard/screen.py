@@ -26,6 +26,8 @@ import tomli
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin
 from uv_index_guard.rules import CODES, RULES, Context
+from uv_index_guard.rules.credentials_in_url import embeds_secret
+from uv_index_guard.rules.credentials_over_http import cleartext_credentials
 from uv_index_guard.rules.gitlab_registry_url import misshapen, registry_tail
 from uv_index_guard.rules.invalid_index_name import is_valid_name
 from uv_index_guard.rules.invalid_index_value import cached_url_problem
@@ -186,9 +188,14 @@ def _referenced(sources: Any, names: set[str]) -> set[str] | None:
     return used
 
 
-def _plain_url(url: str, publish: bool = False) -> bool:
-    """True for a URL that UIG106, UIG208, UIG209 and UIG301 have nothing to say about."""
-    if "@" in url or url[:7].lower() == "http://" or cached_url_problem(url, publish):
+def _plain_url(url: str, publish: bool = False, always: bool = False) -> bool:
+    """True for a URL that UIG106, UIG208, UIG209 and UIG301 have nothing to say about
+    (``publish``: a `publish-url`; ``always``: its index has `authenticate = "always"`)."""
+    if cached_url_problem(url, publish):
+        return False
+    if "@" in url and embeds_secret(url):
+        return False
+    if url[:7].lower() == "http://" and cleartext_credentials(url, always) is not None:
         return False
     if "/packages/pypi" in url:  # a GitLab registry: of the right shape for its use?
         tail = registry_tail(url)
@@ -201,7 +208,8 @@ def _clear(index: dict[str, Any], pyproject: bool, referenced: set[str]) -> bool
     if not index.keys() <= _SCREENED_KEYS:  # UIG201, UIG202, and what is not screened
         return False
     url = index.get("url")
-    if type(url) is not str or not _plain_url(url):  # UIG101, and the URL rules
+    always = index.get("authenticate") == "always"
+    if type(url) is not str or not _plain_url(url, False, always):  # UIG101, the URL rules
         return False
     name = index.get("name")
     if name is not None and (type(name) is not str or not name):  # UIG106, UIG203
@@ -226,12 +234,13 @@ def _clear_settings(index: dict[str, Any], pyproject: bool, referenced: set[str]
     value = index.get("format")
     if value is not None and (type(value) is not str or value not in ENUM_VALUES["format"]):
         return False
-    value = index.get("authenticate")
-    if value is not None and (type(value) is not str
-                              or value not in ENUM_VALUES["authenticate"]):
+    authenticate = index.get("authenticate")
+    if authenticate is not None and (type(authenticate) is not str
+                                     or authenticate not in ENUM_VALUES["authenticate"]):
         return False
     publish = index.get("publish-url")
-    if publish is not None and (type(publish) is not str or not _plain_url(publish, True)):
+    if publish is not None and (type(publish) is not str
+                                or not _plain_url(publish, True, authenticate == "always")):
         return False
     codes = index.get("ignore-error-codes")
     if codes is not None and (type(codes) is not list or any(

@@ -9,15 +9,30 @@ from uv_index_guard.tokens import is_password_placeholder, kind_of, mask
 from uv_index_guard.urls import UrlParts, split_url
 
 
+def secret_of(parts: UrlParts) -> tuple[int, int, str] | None:
+    """Where the secret is in a URL (password, or a token as username), and its text."""
+    if parts.password is not None and not is_password_placeholder(parts.password):
+        return parts.password_start, parts.userinfo_end, parts.password
+    if parts.password is None and parts.username and kind_of(parts.username) is not None:
+        return parts.userinfo_start, parts.userinfo_end, parts.username
+    return None
+
+
+def embeds_secret(url: str) -> bool:
+    """Whether UIG301 has something to say about ``url``."""
+    if "@" not in url:
+        return False  # no userinfo (the common case; spares splitting the URL)
+    parts = split_url(url)
+    return parts is not None and parts.has_userinfo and secret_of(parts) is not None
+
+
 def secret_span(value: UrlValue, parts: UrlParts) -> tuple[int, int, str] | None:
     """Byte span and text of the secret in a URL string (password, or a token as username)."""
     url = value.url
-    if parts.password is not None and not is_password_placeholder(parts.password):
-        start, end, secret = parts.password_start, parts.userinfo_end, parts.password
-    elif parts.password is None and parts.username and kind_of(parts.username) is not None:
-        start, end, secret = parts.userinfo_start, parts.userinfo_end, parts.username
-    else:
+    found = secret_of(parts)
+    if found is None:
         return None
+    start, end, secret = found
     scalar = value.value
     if scalar.is_single_line_plain:
         base = scalar.content_start

@@ -5,7 +5,18 @@ from collections.abc import Iterator
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import IndexDef, UrlValue, index_url_values, top_url_values
 from uv_index_guard.rules.base import Context, Rule
-from uv_index_guard.urls import is_loopback, split_url
+from uv_index_guard.urls import UrlParts, is_loopback, split_url
+
+
+def cleartext_credentials(url: str, always: bool) -> UrlParts | None:
+    """The parts of ``url`` when credentials would go over plain HTTP to a host that is not
+    this machine (``always``: the index has `authenticate = "always"`); None otherwise."""
+    if url[:7].lower() != "http://":
+        return None  # not plain HTTP (the common case; spares splitting the URL)
+    parts = split_url(url)
+    if parts is None or parts.scheme != "http" or is_loopback(parts.hostname):
+        return None
+    return parts if parts.has_userinfo or always else None
 
 
 class CredentialsOverHttp(Rule):
@@ -28,14 +39,10 @@ class CredentialsOverHttp(Rule):
             yield from self.check_value(ctx, value)
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
-        if value.url[:7].lower() != "http://":
-            return  # not plain HTTP (the common case; spares splitting the URL)
-        parts = split_url(value.url)
-        if parts is None or parts.scheme != "http" or is_loopback(parts.hostname):
-            return
         index = value.index
         always = index is not None and index.string("authenticate") == "always"
-        if not parts.has_userinfo and not always:
+        parts = cleartext_credentials(value.url, always)
+        if parts is None:
             return
         scalar = value.value
         yield ctx.finding(
