@@ -322,11 +322,14 @@ def parse_spans(text: str, data: bytes, lines: LineIndex,
     one); None when tree-sitter finds an error in them or the tree builder a conflict.
     """
     ranges = []
+    row = at = 0  # the row of byte `at`: newlines are counted once, span after span
     for start, end in spans:
-        row, row_start = lines.line_of(start)
-        end_row, end_row_start = lines.line_of(end)
-        ranges.append(TsRange((row, start - row_start), (end_row, end - end_row_start),
+        row += data.count(b"\n", at, start)
+        start_point = (row, start - data.rfind(b"\n", 0, start) - 1)
+        row += data.count(b"\n", start, end)
+        ranges.append(TsRange(start_point, (row, end - data.rfind(b"\n", 0, end) - 1),
                               start, end))
+        at = end
     tree = Parser(TOML_LANGUAGE, included_ranges=ranges).parse(data)
     if tree.root_node.has_error:
         return None
