@@ -126,8 +126,10 @@ def test_work_grows_linearly(text: str) -> None:
     def blocks(n: int) -> str:
         return "".join(BLOCK.format(i=i) for i in range(n))
 
-    base = count_calls(lambda: check_text(text))
-    mid = count_calls(lambda: check_text(text + blocks(40)))
-    big = count_calls(lambda: check_text(text + blocks(160)))
-    # 120 more blocks may cost at most ~3x what the first 40 cost (plus slack), never 9x.
+    # Each size has blocks, so that all three go the same way (the quick path or the full
+    # analysis: adding the first block can turn a valid text invalid, or the other way).
+    base = count_calls(lambda: check_text(text + blocks(20)))
+    mid = count_calls(lambda: check_text(text + blocks(60)))
+    big = count_calls(lambda: check_text(text + blocks(180)))
+    # 120 more blocks may cost at most ~3x what 40 more cost (plus slack), never 9x.
     assert big - mid <= 3.6 * max(mid - base, 1) + 2000, (base, mid, big)

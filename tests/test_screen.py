@@ -1,4 +1,5 @@
-"""`check`'s quick path (screen.py): when it answers, and that it answers as the full analysis.
+"""`check`'s quick path (engine.quick_findings, screen.py): when it answers, and that it
+answers as the full analysis does.
 
 The suite-wide fixture in conftest.py compares the two on every in-process `check`; these
 tests make sure the quick path is really taken where it should be, that it steps aside where
@@ -18,10 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from uv_index_guard import engine, screen
-from uv_index_guard.model import Kind
-from uv_index_guard.screen import maybe_toml11, quick_check
+from uv_index_guard.screen import maybe_toml11, read_values, uv_document
 
-QUICK = quick_check  # the function itself (conftest wraps the module's attribute)
+QUICK = engine.quick_findings  # the function itself (conftest wraps the module's attribute)
 
 INDEX = '[[tool.uv.index]]\nname = "{name}"\nurl = "https://{name}.example/simple"\n{extra}\n'
 
@@ -98,10 +98,10 @@ def test_many_indexes_with_findings_about_some() -> None:
     assert codes.count("UIG201") == 10  # `url2`
 
 
-def test_check_text_takes_the_quick_path(quick_check_agrees: list[str]) -> None:
+def test_check_text_takes_the_quick_path(quick_path_agrees: list[str]) -> None:
     text = pyproject(INDEX.format(name="a", extra="explicit = true"))
     assert [f.code for f in engine.check_text(text)] == ["UIG205"]
-    assert quick_check_agrees == [text]
+    assert quick_path_agrees == [text]
 
 
 @pytest.mark.parametrize("header", [
@@ -137,36 +137,70 @@ def test_uv_toml() -> None:
     ("t = 07:32\n", "TOML 1.1 time without seconds"),
     ("a = {\n  b = 1 }\n", "TOML 1.1 multi-line inline table"),
     ("a = { b = 1, }\n", "TOML 1.1 trailing comma"),
-    ('[tool.uv]\nindex-url = "https://x.example/simple"\n', "legacy index-url (UIG210)"),
-    (pyproject(INDEX.format(name="a", extra=""), INDEX.format(name="a", extra="")),
-     "duplicate names (UIG103)"),
-    (pyproject(INDEX.format(name="my-reg", extra=""), INDEX.format(name="my_reg", extra="")),
-     "variable names collide (UIG204)"),
-    (pyproject(INDEX.format(name="a", extra="default = true"),
-               INDEX.format(name="b", extra="default = true")), "two defaults (UIG104)"),
-    (pyproject(INDEX.format(name="a", extra="").replace('name = "a"\n', "") + "explicit = true\n"),
-     "explicit without a name (UIG105)"),
-    (pyproject(INDEX.format(name="a b", extra="")), "invalid name (UIG102)"),
-    (pyproject(tail='[tool.uv.sources]\nx = { index = "nope" }\n'), "undeclared (UIG107)"),
-    (pyproject(tail='[tool.uv]\nindexx = 1\n'), "unknown `[tool.uv]` key (UIG211)"),
-    (pyproject(tail='[tool.uv-index-guard]\nignore = ["UIG999"]\n'), "bad settings (UIG002)"),
-    ('[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple", explicit = true }]\n',
-     "an inline index table with a finding"),
-    (pyproject(INDEX.format(name="a", extra="explicit = true"),
-               tail='[tool.uv.index.cache-control]\napi = "max-age=1"\n'),
-     "a sub-table header adds to an index with a finding"),
+    ('[[index]]\nname = "a"\nurl = "https://a.example/"\n[[index]]\nname = "a"\n'
+     'url = "https://b.example/"\n', "a uv.toml with a finding about all its indexes"),
     (pyproject(INDEX.format(name="a", extra="explicit = true"),
                tail='[tool.x]\ns = """\n[[tool.uv.index]]\n"""\n'),
      "an index header's line in a multi-line string"),
     ('[project]\nreadme = \'\'\'\n[[tool.uv.index]]\nname = "a"\nurl = "https://a.example/"\n'
      'explicit = true\n[x]\'\'\'\n[tool.uv]\nindex = [{ name = "a", url = "https://a.example/",'
      ' explicit = true }]\n', "a string that looks like the index an inline table declares"),
-    (pyproject(INDEX.format(name="a", extra="explicit = true  # uv-index-guard: ignore")),
-     "an inline suppression comment"),
+    ('[tool]\nuv.index-url = "https://x.example/simple"\n'
+     'x = """\n[tool.uv]\nindex-url = "https://x.example/simple"\n[x]"""\n',
+     "a string that looks like the `[tool.uv]` that dotted keys declare"),
+    ('[tool]\nuv.sources.x = { index = "b" }\n' + INDEX.format(name="a", extra=""),
+     "dotted keys under `[tool]` add to `tool.uv`"),
 ])
 def test_steps_aside_when_the_values_cannot_decide(text: str, why: str) -> None:
-    assert QUICK(text, "pyproject.toml", Kind.PYPROJECT) is None, why
-    assert engine.check_text(text) == engine.analyze(text).findings
+    kind = engine.kind_for("x.toml", text)  # uv.toml for the `[[index]]` one
+    assert QUICK(text, kind.value, kind) is None, why
+    assert engine.check_text(text, kind.value) == engine.analyze(text, kind.value).findings
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ('[tool.uv]\nindex-url = "https://x.example/simple"\n', ["UIG210"]),
+    (pyproject(INDEX.format(name="a", extra=""), INDEX.format(name="a", extra="")), ["UIG103"]),
+    (pyproject(INDEX.format(name="my-reg", extra=""), INDEX.format(name="my_reg", extra="")),
+     ["UIG204"]),
+    (pyproject(INDEX.format(name="a", extra="default = true"),
+               INDEX.format(name="b", extra="default = true")), ["UIG104"]),
+    (pyproject(INDEX.format(name="a", extra="").replace('name = "a"\n', "") + "explicit = true\n"),
+     ["UIG105"]),
+    (pyproject(INDEX.format(name="a b", extra="")), ["UIG102", "UIG106"]),  # and its URL
+    (pyproject(INDEX.format(name="a", extra=""), tail='[tool.uv.sources]\nx = { index = "b" }\n'),
+     ["UIG107"]),
+    (pyproject(tail='[tool.uv]\nindexx = 1\n'), ["UIG211"]),
+    (pyproject(tail='[tool.uv-index-guard]\nignore = ["UIG999"]\n'), ["UIG002"]),
+    ('[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple", explicit = true }]\n',
+     ["UIG205"]),
+    (pyproject(INDEX.format(name="a", extra="explicit = true"),
+               tail='[tool.uv.index.cache-control]\napi = "max-age=1"\n'), ["UIG205"]),
+    (pyproject(INDEX.format(name="a", extra="explicit = true").replace(
+        'name = "a"', 'name = "a"  # uv-index-guard: ignore[UIG205]')), []),
+], ids=["UIG210", "UIG103", "UIG204", "UIG104", "UIG105", "UIG102", "UIG107", "UIG211", "UIG002",
+        "inline-index-table", "index-sub-table", "suppressed"])
+def test_a_finding_about_the_whole_configuration_reads_the_uv_blocks_alone(
+        text: str, codes: list[str]) -> None:
+    assert agree(text) == codes
+
+
+def test_the_uv_blocks_alone() -> None:
+    text = ('[project]\nname = "x"\n[tool.ruff]\nline-length = 1\n[tool.uv]\nindex-url = "u"\n'
+            '[tool.uv.sources]\nx = { index = "a" }\n[tool.pytest]\nx = 1\n')
+    values = read_values(text)
+    assert values is not None
+    doc = uv_document(text, values)
+    assert doc is not None
+    assert sorted(doc.root.entries) == ["tool"]
+    assert sorted(doc.root.entries["tool"].value.py) == ["uv"]  # type: ignore[attr-defined]
+    # What dotted keys or an inline table under `[tool]` add to `tool.uv` is not in them.
+    for other in ('[tool]\nuv.index-url = "u"\n',
+                  '[tool]\nuv = { index-url = "u" }\n[tool.uv-index-guard]\nignore = []\n',
+                  '[tool]\nuv.sources.x = { index = "b" }\n[[tool.uv.index]]\nname = "a"\n'
+                  'url = "https://a.example/simple"\n'):
+        other_values = read_values(other)
+        assert other_values is not None
+        assert uv_document(other, other_values) is None
 
 
 # --- random configurations -----------------------------------------------------------------

@@ -44,7 +44,13 @@ def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
     if incremental and old is not None:
         cache, old.findings_cache = old.findings_cache, None
     doc = parse(text, old, incremental=incremental, lines=lines, exact=exact)
-    config = build(doc, kind or kind_for(path, text))
+    return _analyze_document(doc, path, kind or kind_for(path, text), ignore, cache,
+                             incremental)
+
+
+def _analyze_document(doc: Document, path: str, kind: Kind, ignore: Iterable[str],
+                      cache: _Cache | None = None, incremental: bool = False) -> Analysis:
+    config = build(doc, kind)
     ctx = Context(config, path)
     findings = _run_rules(ctx, cache, incremental)
     ignored = set(ignore) | configured_ignores(config)
@@ -54,6 +60,34 @@ def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
         findings = _apply_inline(doc, findings)
     findings.sort(key=lambda f: f.sort_key)
     return Analysis(doc, config, findings)
+
+
+def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
+               ignore: Iterable[str] = ()) -> list[Finding]:
+    """The findings of :func:`analyze`, through :func:`quick_findings` where it can tell."""
+    kind = kind or kind_for(path, text)
+    found = quick_findings(text, path, kind, ignore)
+    return found if found is not None else analyze(text, path, kind, ignore).findings
+
+
+def quick_findings(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
+                   ) -> list[Finding] | None:
+    """The findings of :func:`analyze` for a valid document, without parsing all of it.
+
+    First :func:`screen.quick_check`: tomli's values, and a positioned tree only of the index
+    tables with something to report. When the values show a finding about the whole
+    configuration, a pyproject.toml is analysed as usual, but with a tree of its
+    `[tool.uv...]` blocks alone (:func:`screen.uv_document`). None: the full analysis must
+    decide (invalid TOML, TOML 1.1 syntax, a uv.toml with such a finding, ...).
+    """
+    values = screen.read_values(text)
+    if values is None:
+        return None
+    found = screen.quick_check(values, text, path, kind, ignore)
+    if found is not None or kind is not Kind.PYPROJECT:
+        return found
+    doc = screen.uv_document(text, values)
+    return _analyze_document(doc, path, kind, ignore).findings if doc is not None else None
 
 
 # The rules whose findings about one index depend on that index alone (see `Rule.per_index`).
@@ -154,15 +188,6 @@ def _moved(finding: Finding, lines: int) -> Finding:
                                            for edit in fix.edits))
                   for fix in finding.fixes)
     return replace(finding, range=move(finding.range), fixes=fixes)
-
-
-def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-               ignore: Iterable[str] = ()) -> list[Finding]:
-    """The findings of :func:`analyze`, through :func:`screen.quick_check` where it can tell
-    (a valid document: no positioned tree but for the indexes with something to report)."""
-    kind = kind or kind_for(path, text)
-    found = screen.quick_check(text, path, kind, ignore)
-    return found if found is not None else analyze(text, path, kind, ignore).findings
 
 
 def configured_ignores(config: Config) -> set[str]:

@@ -33,7 +33,15 @@ from uv_index_guard.rules.invalid_index_name import is_valid_name
 from uv_index_guard.rules.invalid_index_value import cached_url_problem
 from uv_index_guard.rules.invalid_settings import SETTINGS_KEYS
 from uv_index_guard.rules.unknown_uv_toml_key import PROJECT_ONLY_KEYS, UV_SETTINGS_KEYS
-from uv_index_guard.syntax import Array, Document, Table, bracket_lines, parse_spans
+from uv_index_guard.syntax import (
+    Array,
+    Document,
+    Scalar,
+    Table,
+    Value,
+    bracket_lines,
+    parse_spans,
+)
 from uv_index_guard.text import LineIndex
 
 _PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
@@ -255,21 +263,27 @@ def _clear_settings(index: dict[str, Any], pyproject: bool, referenced: set[str]
                 and name not in referenced)
 
 
-def quick_check(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
-                ) -> list[Finding] | None:
-    """``check``'s findings for ``text``, or None when the full analysis must decide."""
-    data = text.encode("utf-8", "surrogatepass")
+def read_values(text: str) -> dict[str, Any] | None:
+    """What tomli reads from ``text``; None for invalid TOML, and for text that may have
+    TOML 1.1 syntax (UIG003 needs tomllib's verdict, which the full analysis asks)."""
     try:
         values = tomli.loads(text.removeprefix("\ufeff"))
     except (tomli.TOMLDecodeError, ValueError, RecursionError):
         return None
-    if maybe_toml11(data):
-        return None
+    return None if maybe_toml11(text.encode("utf-8", "surrogatepass")) else values
+
+
+def quick_check(values: dict[str, Any], text: str, path: str, kind: Kind,
+                ignore: Iterable[str] = ()) -> list[Finding] | None:
+    """``check``'s findings for ``text``, whose ``values`` tomli read, when no rule about
+    the whole configuration has anything to say and the index tables with something to
+    report can be positioned one by one; None otherwise."""
     found = screen(values, kind)
     if found is None:
         return None
     if not found.unclear:
         return []
+    data = text.encode("utf-8", "surrogatepass")
     lines = LineIndex(data)
     located = _locate(text, data, lines, kind, found)
     if located is None:
@@ -345,7 +359,7 @@ def _index_blocks(data: bytes, path: tuple[str, ...], count: int
     if len(starts) != count:  # other spellings (`[[tool."uv".index]]`, a comment after it)
         starts = []
         depth = len(path)
-        for start, names, array in bracket_lines(data):
+        for start, names, array in bracket_lines(data, path[-1].encode()):
             if names is None or names[:depth] != path:
                 continue
             if len(names) != depth or not array:
@@ -359,3 +373,52 @@ def _index_blocks(data: bytes, path: tuple[str, ...], count: int
         end = _NEXT_BRACKET_LINE.search(data, start + 1)
         return start, end.start() + 1 if end is not None else len(data)
     return block
+
+
+_UV_TABLES: Final = frozenset({"uv", "uv-index-guard"})
+
+
+def uv_document(text: str, values: dict[str, Any]) -> Document | None:
+    """A document of a pyproject.toml's `[tool.uv...]` and `[tool.uv-index-guard]` header
+    blocks alone, when they hold all of `tool.uv` and `tool.uv-index-guard` that tomli read
+    (``values``): everything the rules of a pyproject.toml look at. None otherwise (a
+    multi-line string, dotted keys or an inline table under `[tool]`, a block that does not
+    parse on its own)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if b'"""' in data or b"\'\'\'" in data:
+        return None  # a header-shaped line in a string would be read as a table
+    spans: list[tuple[int, int]] = []
+    # A header spelled with escapes (`[tool."\u0075v"]`) is not read: the shapes then differ.
+    brackets = bracket_lines(data, b"uv")
+    for at, (start, names, _array) in enumerate(brackets):
+        if names is None or len(names) < 2 or names[0] != "tool" or names[1] not in _UV_TABLES:
+            continue
+        end = brackets[at + 1][0] if at + 1 < len(brackets) else len(data)
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)  # one range for consecutive blocks
+        else:
+            spans.append((start, end))
+    if not spans:
+        return None  # `tool.uv` written as dotted keys or an inline table
+    doc = parse_spans(text, data, LineIndex(data), spans)
+    if doc is None:
+        return None
+    tool = values.get("tool", {})
+    built = doc.root.get("tool")
+    tables = built.entries if isinstance(built, Table) else {}
+    if type(tool) is not dict or any(
+            key in _UV_TABLES and not _same_shape(value, tables[key].value if key in tables
+                                                  else None) for key, value in tool.items()):
+        return None
+    return doc
+
+
+def _same_shape(value: Any, built: Value | None) -> bool:
+    """Whether ``built`` has every table key and array item of tomli's ``value``."""
+    if type(value) is dict:
+        return (isinstance(built, Table) and built.entries.keys() == value.keys()
+                and all(_same_shape(v, built.entries[k].value) for k, v in value.items()))
+    if type(value) is list:
+        return (isinstance(built, Array) and len(built.items) == len(value)
+                and all(map(_same_shape, value, built.items)))
+    return isinstance(built, Scalar)

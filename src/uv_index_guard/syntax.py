@@ -270,7 +270,8 @@ _BAD_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\\U(?!00(?:0|10))")
 
 # A line that begins (after blanks) with `[`: in a valid document, a table header or a line
 # of a multi-line array or string.
-_BRACKET_LINE: Final = re.compile(rb"(?:\A(?:\xef\xbb\xbf)?|\n)[ \t]*(\[[^\n]*)")
+_BRACKET_LINE: Final = re.compile(rb"\n[ \t]*(\[[^\n]*)")  # a literal first: a fast scan
+_FIRST_BRACKET_LINE: Final = re.compile(rb"(?:\xef\xbb\xbf)?[ \t]*(\[[^\n]*)")
 _KEY: Final = rb"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _KEY_SEGMENT: Final = re.compile(_KEY)
 _HEADER: Final = re.compile(
@@ -282,22 +283,24 @@ _HEADER: Final = re.compile(
 BracketLine = tuple[int, "tuple[str, ...] | None", bool]
 
 
-def bracket_lines(data: bytes) -> list[BracketLine]:
+def bracket_lines(data: bytes, containing: bytes = b"") -> list[BracketLine]:
     """Every line of ``data`` that begins (after blanks) with `[`, in order.
 
     In a valid document each table header is one of them (a header has a line of its own);
     the others are lines of multi-line arrays or strings. Nothing here tells those apart
-    from a header of the same shape: callers check what they build from them.
+    from a header of the same shape: callers check what they build from them. Only lines
+    with ``containing`` in their text are read as headers (the others get no names), for
+    callers that look for certain headers only.
     """
     found: list[BracketLine] = []
     read: dict[bytes, tuple[tuple[str, ...] | None, bool]] = {}  # by the line's text
-    for match in _BRACKET_LINE.finditer(data):
+    first = _FIRST_BRACKET_LINE.match(data)
+    for match in ([first] if first else []) + list(_BRACKET_LINE.finditer(data)):
         line = match.group(1)
         header = read.get(line)
         if header is None:
-            header = read[line] = _header(line)
-        at = match.start()
-        found.append((at + 1 if data[at] == 10 else 0, *header))  # 10: b"\n"
+            header = read[line] = _header(line) if containing in line else (None, False)
+        found.append((0 if match is first else match.start() + 1, *header))
     return found
 
 
