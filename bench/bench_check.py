@@ -18,10 +18,11 @@ Cases:
 * ``typical_findings``: the same file with two mistakes in its indexes (a typo'd key,
   GitLab's upload URL as ``url``): what positioning a few tables costs.
 * ``typical_config_finding``: the same file with a source naming an undeclared index
-  (UIG107, a finding about the whole configuration): ``check`` analyses the
-  ``[tool.uv...]`` blocks alone.
+  (UIG107, a finding about the whole configuration): ``check`` runs every rule on a model
+  whose index tables are positioned only when a rule asks.
 * ``large``: a generated 12,500-line file, 2,500 ``[[tool.uv.index]]`` tables of five lines,
   500 of them explicit indexes that no source uses (500 UIG205 findings).
+* ``large_config_finding``: the same with one duplicate index name (UIG103).
 * ``incremental``: what the language server does after a one-character edit of ``large``:
   ``Tree.edit`` (untimed), then ``engine.analyze(new_text, old=doc, incremental=True)``,
   whose ``syntax.parse`` lets tree-sitter reuse the old tree and reuses the built tables
@@ -29,8 +30,8 @@ Cases:
 
 For ``typical`` and ``large`` the headline is ``engine.check_text``: what ``check`` and the
 pre-commit hook run (for a valid document, ``engine.quick_findings``: tomli's values, and a
-positioned tree only of the index tables with findings, or of the ``[tool.uv...]`` blocks for
-a finding about the whole configuration). Their parts: ``analyze``, the full
+positioned tree only of the index tables with findings; for a finding about the whole
+configuration, also of the other ``[tool.uv...]`` blocks). Their parts: ``analyze``, the full
 positioned analysis that the language server and ``fix`` use (tree-sitter, the whole value
 tree, the model, every rule); tree-sitter's parse alone; ``syntax.parse`` (tree-sitter plus
 building the value tree); and ``tomli.loads`` (compiled, TOML 1.1). For ``incremental`` the
@@ -331,7 +332,9 @@ def run(repeat: int, clock: Timer) -> dict[str, Any]:
              ("typical_findings", typical_with_findings(), repeat * 20),
              ("typical_config_finding", TYPICAL.replace('{ index = "acme-group" }',
                                                         '{ index = "acme-grp" }'), repeat * 20),
-             ("large", large, repeat))
+             ("large", large, repeat),
+             ("large_config_finding",
+              large.replace('name = "index-7"\n', 'name = "index-6"\n'), repeat))
     for case, text, n in cases:
         quick = engine.quick_findings(text, "pyproject.toml", Kind.PYPROJECT)
         results[case] = {"lines": text.count("\n"), "headline": "check",
@@ -352,10 +355,10 @@ def report(results: dict[str, Any]) -> None:
     def ms(r: dict[str, float]) -> str:
         return f"{r['median_ms']:9.3f} {r['min_ms']:9.3f}"
 
-    print(f"{'case':<22} {'lines':>6}  {'timed':<8} {'median':>9} {'min':>9}  "
+    print(f"{'case':<20} {'lines':>6}  {'timed':<8} {'median':>9} {'min':>9}  "
           f"{'tomllib med':>11} {'min':>9}  {'ratio med':>9} {'min':>5}")
     for case, r in results.items():
-        print(f"{case:<22} {r['lines']:>6}  {r['headline']:<8} {ms(r[r['headline']])}    "
+        print(f"{case:<20} {r['lines']:>6}  {r['headline']:<8} {ms(r[r['headline']])}    "
               f"{ms(r['tomllib'])}  {r['ratio_median']:9.2f} {r['ratio_min']:5.2f}")
     print("\nparts (median / min ms; ratio of the median to tomllib's):")
     for case, r in results.items():
@@ -363,9 +366,9 @@ def report(results: dict[str, Any]) -> None:
                  f"({r[name]['median_ms'] / r['tomllib']['median_ms']:.2f})"
                  for name in ("analyze", "tomli", "tree_sitter_parse", "syntax_parse")
                  if name in r and name != r["headline"]]
-        print(f"  {case:<22} " + ", ".join(parts))
+        print(f"  {case:<20} " + ", ".join(parts))
         if "quick_path" in r:
-            print(f"  {'':<22} check took the quick path: {r['quick_path']}; "
+            print(f"  {'':<20} check took the quick path: {r['quick_path']}; "
                   f"findings: {r['findings']}")
     print("\nratio = the timed call / tomllib.loads of the same text; target <= 1.0")
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from uv_index_guard import engine, screen
-from uv_index_guard.screen import maybe_toml11, read_values, uv_document
+from uv_index_guard.screen import maybe_toml11, read_values, unplaced_model
+from uv_index_guard.syntax import Table
 
 QUICK = engine.quick_findings  # the function itself (conftest wraps the module's attribute)
 
@@ -150,6 +151,14 @@ def test_uv_toml() -> None:
      "a string that looks like the `[tool.uv]` that dotted keys declare"),
     ('[tool]\nuv.sources.x = { index = "b" }\n' + INDEX.format(name="a", extra=""),
      "dotted keys under `[tool]` add to `tool.uv`"),
+    ('[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple", explicit = true }]\n',
+     "an index spelled as an inline table, with a finding"),
+    (pyproject(INDEX.format(name="a", extra="explicit = true"),
+               tail='[tool.uv.index.cache-control]\napi = "max-age=1"\n'),
+     "a sub-table header adds to an index with a finding"),
+    (pyproject(INDEX.format(name="a", extra="explicit = true").replace(
+        'name = "a"', 'name = "a"  # uv-index-guard: ignore[UIG205]')),
+     "an inline suppression comment where there are findings"),
 ])
 def test_steps_aside_when_the_values_cannot_decide(text: str, why: str) -> None:
     kind = engine.kind_for("x.toml", text)  # uv.toml for the `[[index]]` one
@@ -171,36 +180,52 @@ def test_steps_aside_when_the_values_cannot_decide(text: str, why: str) -> None:
      ["UIG107"]),
     (pyproject(tail='[tool.uv]\nindexx = 1\n'), ["UIG211"]),
     (pyproject(tail='[tool.uv-index-guard]\nignore = ["UIG999"]\n'), ["UIG002"]),
-    ('[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple", explicit = true }]\n',
-     ["UIG205"]),
-    (pyproject(INDEX.format(name="a", extra="explicit = true"),
-               tail='[tool.uv.index.cache-control]\napi = "max-age=1"\n'), ["UIG205"]),
-    (pyproject(INDEX.format(name="a", extra="explicit = true").replace(
-        'name = "a"', 'name = "a"  # uv-index-guard: ignore[UIG205]')), []),
+    ('[tool.uv]\nextra-index-url = ["https://u:pw@x.example/simple"]\n', ["UIG210", "UIG301"]),
+    (pyproject(*(INDEX.format(name=f"i{n % 29}", extra="explicit = true" if n % 3 else "")
+                 for n in range(30))), ["UIG205"] * 19 + ["UIG103", "UIG205"]),
 ], ids=["UIG210", "UIG103", "UIG204", "UIG104", "UIG105", "UIG102", "UIG107", "UIG211", "UIG002",
-        "inline-index-table", "index-sub-table", "suppressed"])
+        "legacy-url-with-password", "many-indexes"])
 def test_a_finding_about_the_whole_configuration_reads_the_uv_blocks_alone(
         text: str, codes: list[str]) -> None:
     assert agree(text) == codes
 
 
-def test_the_uv_blocks_alone() -> None:
+def test_the_unplaced_model() -> None:
     text = ('[project]\nname = "x"\n[tool.ruff]\nline-length = 1\n[tool.uv]\nindex-url = "u"\n'
-            '[tool.uv.sources]\nx = { index = "a" }\n[tool.pytest]\nx = 1\n')
+            + INDEX.format(name="a", extra="") + INDEX.format(name="b", extra="explicit = true")
+            + '[tool.uv.sources]\nx = { index = "a" }\n[tool.pytest]\nx = 1\n')
     values = read_values(text)
     assert values is not None
-    doc = uv_document(text, values)
-    assert doc is not None
-    assert sorted(doc.root.entries) == ["tool"]
-    assert sorted(doc.root.entries["tool"].value.py) == ["uv"]  # type: ignore[attr-defined]
-    # What dotted keys or an inline table under `[tool]` add to `tool.uv` is not in them.
-    for other in ('[tool]\nuv.index-url = "u"\n',
-                  '[tool]\nuv = { index-url = "u" }\n[tool.uv-index-guard]\nignore = []\n',
-                  '[tool]\nuv.sources.x = { index = "b" }\n[[tool.uv.index]]\nname = "a"\n'
-                  'url = "https://a.example/simple"\n'):
-        other_values = read_values(other)
-        assert other_values is not None
-        assert uv_document(other, other_values) is None
+    model = unplaced_model(text, values)
+    assert model is not None
+    config, read = model
+    # Only the `[tool.uv...]` blocks but the index tables are parsed.
+    tool = config.doc.root.entries["tool"].value
+    assert isinstance(tool, Table) and sorted(tool.entries) == ["uv"]
+    assert sorted(tool.entries["uv"].value.py) == ["index-url", "sources"]  # type: ignore[attr-defined]
+    # The index tables from tomli's values, then the legacy URL; the rules read the unused
+    # explicit index and the legacy URL.
+    assert [(i.name, i.ordinal) for i in config.indexes] == [("a", 0), ("b", 1), (None, 2)]
+    assert [i.ordinal for i in read] == [1, 2]
+    # Positioned when asked, where the full analysis has them.
+    full = engine.analyze(text).config.indexes
+    for index, same in zip(config.indexes, full, strict=True):
+        assert (index.anchor_start, index.anchor_end) == (same.anchor_start, same.anchor_end)
+        assert {k: (v.start, v.end) for k, v in index.scalars.items()} == {
+            k: (v.start, v.end) for k, v in same.scalars.items()}
+
+
+@pytest.mark.parametrize("text", [
+    '[tool]\nuv.index-url = "u"\n',
+    '[tool]\nuv = { index-url = "u" }\n[tool.uv-index-guard]\nignore = []\n',
+    '[tool]\nuv.sources.x = { index = "b" }\n[[tool.uv.index]]\nname = "a"\n'
+    'url = "https://a.example/simple"\n',
+    '[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple" }]\nindex-url = "u"\n',
+], ids=["dotted-keys", "inline-table", "dotted-keys-and-headers", "inline-index-tables"])
+def test_no_unplaced_model_when_the_blocks_do_not_hold_it_all(text: str) -> None:
+    values = read_values(text)
+    assert values is not None
+    assert unplaced_model(text, values) is None
 
 
 # --- random configurations -----------------------------------------------------------------

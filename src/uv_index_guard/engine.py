@@ -76,9 +76,10 @@ def quick_findings(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
 
     First :func:`screen.quick_check`: tomli's values, and a positioned tree only of the index
     tables with something to report. When the values show a finding about the whole
-    configuration, a pyproject.toml is analysed as usual, but with a tree of its
-    `[tool.uv...]` blocks alone (:func:`screen.uv_document`). None: the full analysis must
-    decide (invalid TOML, TOML 1.1 syntax, a uv.toml with such a finding, ...).
+    configuration, a pyproject.toml is analysed by every rule as usual, on a model whose
+    `[tool.uv...]` blocks but the index tables are parsed alone, and whose index tables
+    are positioned when a rule asks (:func:`screen.unplaced_model`). None: the full analysis
+    must decide (invalid TOML, TOML 1.1 syntax, a uv.toml with such a finding, ...).
     """
     values = screen.read_values(text)
     if values is None:
@@ -86,8 +87,21 @@ def quick_findings(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
     found = screen.quick_check(values, text, path, kind, ignore)
     if found is not None or kind is not Kind.PYPROJECT:
         return found
-    doc = screen.uv_document(text, values)
-    return _analyze_document(doc, path, kind, ignore).findings if doc is not None else None
+    try:
+        model = screen.unplaced_model(text, values)
+        if model is None:
+            return None
+        config, read = model
+        findings = _run_rules(Context(config, path), None, False, read)
+    except screen.Unplaceable:
+        return None
+    ignored = set(ignore) | configured_ignores(config)
+    if ignored:
+        findings = [f for f in findings if f.code not in ignored]
+    if findings and b"uv-index-guard:" in config.doc.data:
+        return None  # the tree of index tables placed one by one has not their comments
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
 
 
 # The rules whose findings about one index depend on that index alone (see `Rule.per_index`).
@@ -116,8 +130,10 @@ def _check_index(ctx: Context, index: IndexDef) -> _Found:
     return tuple(found)
 
 
-def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Finding]:
-    """Every rule's findings, in rule order.
+def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool,
+               read: list[IndexDef] | None = None) -> list[Finding]:
+    """Every rule's findings, in rule order; the per-index rules only on the indexes
+    ``read``, if given (the others having nothing for them).
 
     With ``incremental``, the per-index rules' findings in each `[[...index]]` table are kept
     on the document (by the table's body, which the next incremental parse reuses while the
@@ -157,10 +173,11 @@ def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Fi
                 if keep is None or keep(index):
                     per_index[at].extend(found)
     else:
+        indexes = config.indexes if read is None else read
         for rule, out in zip(_PER_INDEX, per_index, strict=True):
             keep = rule.keep(ctx)
             check = rule.check_index
-            for index in config.indexes:
+            for index in indexes:
                 # `keep` first: a finding that would be dropped is not made (UIG205's for
                 # every used index, whose position would need the line index).
                 if keep is None or keep(index):

@@ -24,7 +24,7 @@ from typing import Any, Final
 import tomli
 
 from uv_index_guard.finding import Finding
-from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin
+from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin, build
 from uv_index_guard.rules import CODES, RULES, Context
 from uv_index_guard.rules.credentials_in_url import embeds_secret
 from uv_index_guard.rules.credentials_over_http import cleartext_credentials
@@ -376,41 +376,102 @@ def _index_blocks(data: bytes, path: tuple[str, ...], count: int
 
 
 _UV_TABLES: Final = frozenset({"uv", "uv-index-guard"})
+_PYPROJECT_INDEX: Final = _INDEX_PATH[Kind.PYPROJECT]
 
 
-def uv_document(text: str, values: dict[str, Any]) -> Document | None:
-    """A document of a pyproject.toml's `[tool.uv...]` and `[tool.uv-index-guard]` header
-    blocks alone, when they hold all of `tool.uv` and `tool.uv-index-guard` that tomli read
-    (``values``): everything the rules of a pyproject.toml look at. None otherwise (a
-    multi-line string, dotted keys or an inline table under `[tool]`, a block that does not
-    parse on its own)."""
+class Unplaceable(Exception):
+    """An index table of an unplaced model could not be positioned on its own."""
+
+
+def unplaced_model(text: str, values: dict[str, Any]) -> tuple[Config, list[IndexDef]] | None:
+    """A pyproject.toml's model for the rules, with its index tables unplaced.
+
+    The `[tool.uv...]` and `[tool.uv-index-guard]` blocks but the `[[tool.uv.index]]` ones
+    are parsed alone and built as usual; each index table is built from tomli's ``values``
+    and positioned when a rule asks (:meth:`IndexDef.unplaced`; a block that cannot be
+    positioned alone then raises :class:`Unplaceable`). Also returned: the indexes that
+    the per-index rules must read (placed at once, with the legacy URLs); the others
+    have nothing for them. None when the blocks do not hold all that tomli read under
+    those tables (dotted keys or an inline table under `[tool]`, an inline index table),
+    or a multi-line string could hide a header.
+    """
     data = text.encode("utf-8", "surrogatepass")
-    if b'"""' in data or b"\'\'\'" in data:
-        return None  # a header-shaped line in a string would be read as a table
+    tool = values.get("tool", {})
+    uv = tool.get("uv", {}) if type(tool) is dict else None
+    indexes = uv.get("index", []) if type(uv) is dict else None
+    if type(indexes) is not list or any(type(index) is not dict for index in indexes):
+        return None
+    blocks = _index_blocks(data, _PYPROJECT_INDEX, len(indexes))
+    if blocks is None:
+        return None  # also for a multi-line string anywhere
     spans: list[tuple[int, int]] = []
     # A header spelled with escapes (`[tool."\u0075v"]`) is not read: the shapes then differ.
     brackets = bracket_lines(data, b"uv")
     for at, (start, names, _array) in enumerate(brackets):
-        if names is None or len(names) < 2 or names[0] != "tool" or names[1] not in _UV_TABLES:
+        if (names is None or len(names) < 2 or names[0] != "tool" or names[1] not in _UV_TABLES
+                or names[:3] == _PYPROJECT_INDEX):
             continue
         end = brackets[at + 1][0] if at + 1 < len(brackets) else len(data)
         if spans and spans[-1][1] == start:
             spans[-1] = (spans[-1][0], end)  # one range for consecutive blocks
         else:
             spans.append((start, end))
-    if not spans:
-        return None  # `tool.uv` written as dotted keys or an inline table
-    doc = parse_spans(text, data, LineIndex(data), spans)
+    lines = LineIndex(data)
+    doc = parse_spans(text, data, lines, spans)
     if doc is None:
         return None
-    tool = values.get("tool", {})
     built = doc.root.get("tool")
     tables = built.entries if isinstance(built, Table) else {}
-    if type(tool) is not dict or any(
-            key in _UV_TABLES and not _same_shape(value, tables[key].value if key in tables
-                                                  else None) for key, value in tool.items()):
+    for key in _UV_TABLES:
+        value = tool.get(key)
+        if key == "uv" and type(value) is dict:
+            value = {k: v for k, v in value.items() if k != "index"} or None
+        if value is not None and not _same_shape(value, tables[key].value if key in tables
+                                                  else None):
+            return None
+    config = build(doc, Kind.PYPROJECT)
+    if config.index_entry is not None:
         return None
-    return doc
+    legacy = config.indexes  # `index-url`, `extra-index-url`: after the index tables
+    for index in legacy:
+        index.ordinal += len(indexes)
+
+    def locate(ordinal: int) -> Table:
+        tables = _placed(text, data, lines, blocks, [ordinal], [indexes[ordinal]])
+        if tables is None:
+            raise Unplaceable(ordinal)
+        return tables[0]
+
+    config.indexes = [IndexDef.unplaced(index, ordinal, locate)
+                      for ordinal, index in enumerate(indexes)]
+    referenced = config.referenced()
+    unclear = [ordinal for ordinal, index in enumerate(indexes)
+               if not _clear(index, True, referenced)]
+    placed = _placed(text, data, lines, blocks, unclear, [indexes[i] for i in unclear])
+    if placed is None:
+        return None
+    for ordinal, table in zip(unclear, placed, strict=True):
+        config.indexes[ordinal].place(table)
+    read = [config.indexes[ordinal] for ordinal in unclear] + legacy
+    config.indexes += legacy
+    return config, read
+
+
+def _placed(text: str, data: bytes, lines: LineIndex, blocks: Callable[[int], tuple[int, int]],
+            ordinals: list[int], values: list[dict[str, Any]]) -> list[Table] | None:
+    """The positioned tables of the index blocks ``ordinals`` (whose plain values are
+    ``values``), parsed together; None if they do not parse alone or differ in keys."""
+    if not ordinals:
+        return []
+    doc = parse_spans(text, data, lines, [blocks(ordinal) for ordinal in ordinals])
+    if doc is None:
+        return None
+    array = doc.root.path(*_PYPROJECT_INDEX)
+    items = array.items if isinstance(array, Array) else []
+    tables = [item for item, plain in zip(items, values, strict=False)
+              if isinstance(item, Table) and item.how == "array-header"
+              and item.entries.keys() == plain.keys()]
+    return tables if len(tables) == len(ordinals) == len(items) else None
 
 
 def _same_shape(value: Any, built: Value | None) -> bool:

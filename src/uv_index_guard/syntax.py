@@ -324,7 +324,8 @@ def parse_spans(text: str, data: bytes, lines: LineIndex,
     place in ``data``. Meant for table blocks of a valid document (a header up to the next
     one); None when tree-sitter finds an error in them or the tree builder a conflict.
     """
-    ranges = []
+    # No span: one empty range (tree-sitter reads all of a text given no ranges).
+    ranges = [] if spans else [TsRange((0, 0), (0, 0), 0, 0)]
     row = at = 0  # the row of byte `at`: newlines are counted once, span after span
     for start, end in spans:
         row += data.count(b"\n", at, start)

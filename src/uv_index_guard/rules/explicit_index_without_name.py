@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import IndexDef
+from uv_index_guard.model import IndexDef, Origin
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.rules.invalid_index_name import sanitize
 from uv_index_guard.urls import split_url
@@ -30,9 +30,11 @@ class ExplicitIndexWithoutName(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         taken = set(ctx.config.by_name())
         for index in ctx.config.indexes:
-            table = index.table
-            if table is None or not index.flag("explicit") or "name" in table.entries:
+            if index.origin is not Origin.INDEX or not index.flag("explicit") or index.has(
+                    "name"):
                 continue
+            table = index.table
+            assert table is not None  # an index of `index` is a table
             name = suggested_name(index, taken)
             if table.how == "inline":
                 edit = ctx.edit(table.start + 1, table.start + 1, f' name = "{name}",')

@@ -28,12 +28,12 @@ class InvalidIndexName(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         config = ctx.config
         for index in config.indexes:
-            scalar = index.scalar("name")
             name = index.name
-            if scalar is None or name is None:
+            if name is None:
                 continue
             bad = _BAD.search(name)
-            if bad is None:
+            scalar = index.scalar("name") if bad is not None else None  # offenders only
+            if bad is None or scalar is None:
                 continue
             char = bad.group(0)
             if not char.isascii():

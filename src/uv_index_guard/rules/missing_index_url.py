@@ -17,7 +17,7 @@ class MissingIndexUrl(Rule):
 
     def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
         # A function, not a generator: it runs for every index, and mostly finds nothing.
-        if index.origin is not Origin.INDEX or index.entry("url") is not None:
+        if index.origin is not Origin.INDEX or index.has("url"):
             return []
         label = f" `{index.name}`" if index.name else ""
         return [ctx.finding(

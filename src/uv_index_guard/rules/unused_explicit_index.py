@@ -27,7 +27,7 @@ class UnusedExplicitIndex(Rule):
         name = index.name
         if not index.flag("explicit") or not name:
             return []
-        if index.entry("publish-url") is not None:
+        if index.has("publish-url"):
             return []  # used by `uv publish --index NAME`
         scalar = index.scalar("name")
         assert scalar is not None
