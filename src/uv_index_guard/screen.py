@@ -7,12 +7,19 @@ defaults, sources, settings, `[tool.uv]`'s keys), and each index table on its ow
 index tables that the values cannot clear are then read by tree-sitter (their lines alone) and
 built into positioned tables, on which the per-index rules run as they always do.
 
-Whatever the values cannot decide here returns None, and the caller runs the full analysis:
-invalid TOML, TOML 1.1 syntax (UIG003 needs tomllib's verdict), legacy `index-url`, anything a
-rule about the whole configuration would report, indexes spelled as inline tables or extended
-by sub-table headers, inline suppression comments. The screens below only ever say "nothing
-to find" when the rules they stand for would find nothing: the tests run both analyses on
-every configuration the suite checks and compare the findings.
+When the values show that a rule about the whole configuration has something to say (a
+duplicate name, a source naming an undeclared index, a legacy `index-url`, ...), a
+pyproject.toml still need not be parsed whole: :func:`unplaced_model` parses the other
+`[tool.uv...]` blocks alone, and its index tables are positioned only when a rule asks for a
+position (the offending ones) or the per-index rules must read them (those not cleared).
+
+Whatever the values cannot decide returns None, and the caller runs the full analysis: invalid
+TOML, TOML 1.1 syntax (UIG003 needs tomllib's verdict), indexes spelled as inline tables or
+extended by sub-table headers, a multi-line string where tables must be positioned, inline
+suppression comments where there are findings, a uv.toml with a finding about all of it. The
+screens below only ever say "nothing to find" when the rules they stand for would find
+nothing: the tests run both analyses on every configuration the suite checks and compare the
+findings.
 """
 
 from __future__ import annotations
@@ -309,29 +316,35 @@ def quick_check(values: dict[str, Any], text: str, path: str, kind: Kind,
 
 def _locate(text: str, data: bytes, lines: LineIndex, kind: Kind, found: _Screen
             ) -> tuple[Document, list[IndexDef]] | None:
-    """The unclear indexes, positioned: the blocks of their `[[...index]]` headers alone,
-    parsed and built; None when the headers do not show them plainly (inline tables,
-    sub-table headers, a header-shaped line in a multi-line string)."""
+    """The unclear indexes, positioned (see :func:`_placed`); None when the headers do not
+    show them plainly (inline tables, sub-table headers, a multi-line string)."""
     path = _INDEX_PATH[kind]
     blocks = _index_blocks(data, path, len(found.indexes))
-    if blocks is None:
+    placed = blocks and _placed(text, data, lines, blocks, path, found.unclear,
+                                [found.indexes[ordinal] for ordinal in found.unclear])
+    if not placed:
         return None
-    doc = parse_spans(text, data, lines, [blocks(ordinal) for ordinal in found.unclear])
+    doc, tables = placed
+    return doc, [IndexDef(Origin.INDEX, table, ordinal, table.start, table.header_end)
+                 for ordinal, table in zip(found.unclear, tables, strict=True)]
+
+
+def _placed(text: str, data: bytes, lines: LineIndex, blocks: Callable[[int], tuple[int, int]],
+            path: tuple[str, ...], ordinals: list[int], values: list[dict[str, Any]]
+            ) -> tuple[Document, list[Table]] | None:
+    """The index tables numbered ``ordinals`` (whose plain values are ``values``): the
+    blocks of their `[[...index]]` headers alone, parsed and built; None if they do not
+    parse alone, or differ in keys from what tomli read (a sub-table header elsewhere,
+    `[tool.uv.index.x]`, would have added one)."""
+    doc = parse_spans(text, data, lines, [blocks(ordinal) for ordinal in ordinals])
     if doc is None:
         return None
     array = doc.root.path(*path)
     items = array.items if isinstance(array, Array) else []
-    if len(items) != len(found.unclear):
-        return None
-    indexes = []
-    for ordinal, table in zip(found.unclear, items, strict=True):
-        # The same keys as tomli read: a sub-table header elsewhere (`[tool.uv.index.x]`)
-        # would have added one.
-        if (not isinstance(table, Table) or table.how != "array-header"
-                or table.entries.keys() != found.indexes[ordinal].keys()):
-            return None
-        indexes.append(IndexDef(Origin.INDEX, table, ordinal, table.start, table.header_end))
-    return doc, indexes
+    tables = [item for item, plain in zip(items, values, strict=False)
+              if isinstance(item, Table) and item.how == "array-header"
+              and item.entries.keys() == plain.keys()]
+    return (doc, tables) if len(tables) == len(ordinals) == len(items) else None
 
 
 _NEXT_BRACKET_LINE: Final = re.compile(rb"\n[ \t]*\[")
@@ -437,41 +450,27 @@ def unplaced_model(text: str, values: dict[str, Any]) -> tuple[Config, list[Inde
         index.ordinal += len(indexes)
 
     def locate(ordinal: int) -> Table:
-        tables = _placed(text, data, lines, blocks, [ordinal], [indexes[ordinal]])
-        if tables is None:
+        placed = _placed(text, data, lines, blocks, _PYPROJECT_INDEX, [ordinal],
+                         [indexes[ordinal]])
+        if placed is None:
             raise Unplaceable(ordinal)
-        return tables[0]
+        return placed[1][0]
 
     config.indexes = [IndexDef.unplaced(index, ordinal, locate)
                       for ordinal, index in enumerate(indexes)]
     referenced = config.referenced()
     unclear = [ordinal for ordinal, index in enumerate(indexes)
                if not _clear(index, True, referenced)]
-    placed = _placed(text, data, lines, blocks, unclear, [indexes[i] for i in unclear])
-    if placed is None:
-        return None
-    for ordinal, table in zip(unclear, placed, strict=True):
-        config.indexes[ordinal].place(table)
+    if unclear:
+        placed = _placed(text, data, lines, blocks, _PYPROJECT_INDEX, unclear,
+                         [indexes[ordinal] for ordinal in unclear])
+        if placed is None:
+            return None
+        for ordinal, table in zip(unclear, placed[1], strict=True):
+            config.indexes[ordinal].place(table)
     read = [config.indexes[ordinal] for ordinal in unclear] + legacy
     config.indexes += legacy
     return config, read
-
-
-def _placed(text: str, data: bytes, lines: LineIndex, blocks: Callable[[int], tuple[int, int]],
-            ordinals: list[int], values: list[dict[str, Any]]) -> list[Table] | None:
-    """The positioned tables of the index blocks ``ordinals`` (whose plain values are
-    ``values``), parsed together; None if they do not parse alone or differ in keys."""
-    if not ordinals:
-        return []
-    doc = parse_spans(text, data, lines, [blocks(ordinal) for ordinal in ordinals])
-    if doc is None:
-        return None
-    array = doc.root.path(*_PYPROJECT_INDEX)
-    items = array.items if isinstance(array, Array) else []
-    tables = [item for item, plain in zip(items, values, strict=False)
-              if isinstance(item, Table) and item.how == "array-header"
-              and item.entries.keys() == plain.keys()]
-    return tables if len(tables) == len(ordinals) == len(items) else None
 
 
 def _same_shape(value: Any, built: Value | None) -> bool:
