@@ -33,9 +33,7 @@ import tomli
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin, build
 from uv_index_guard.rules import CODES, RULES, Context
-from uv_index_guard.rules.credentials_in_url import embeds_secret
-from uv_index_guard.rules.credentials_over_http import cleartext_credentials
-from uv_index_guard.rules.gitlab_registry_url import misshapen, registry_tail
+from uv_index_guard.rules.base import UrlRule
 from uv_index_guard.rules.invalid_index_name import is_valid_name
 from uv_index_guard.rules.invalid_index_value import cached_url_problem
 from uv_index_guard.rules.invalid_settings import SETTINGS_KEYS
@@ -52,6 +50,7 @@ from uv_index_guard.syntax import (
 from uv_index_guard.text import LineIndex
 
 _PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
+_URL_RULES: Final = tuple(rule for rule in RULES if isinstance(rule, UrlRule))
 _UV_TOML_KEYS: Final = UV_SETTINGS_KEYS - PROJECT_ONLY_KEYS
 # The index keys whose values are screened here; any other key (unknown, credentials,
 # preview settings) sends its index to the rules.
@@ -204,18 +203,11 @@ def _referenced(sources: Any, names: set[str]) -> set[str] | None:
 
 
 def _plain_url(url: str, publish: bool = False, always: bool = False) -> bool:
-    """True for a URL that UIG106, UIG208, UIG209 and UIG301 have nothing to say about
-    (``publish``: a `publish-url`; ``always``: its index has `authenticate = "always"`)."""
-    if cached_url_problem(url, publish):
-        return False
-    if "@" in url and embeds_secret(url):
-        return False
-    if url[:7].lower() == "http://" and cleartext_credentials(url, always) is not None:
-        return False
-    if "/packages/pypi" in url:  # a GitLab registry: of the right shape for its use?
-        tail = registry_tail(url)
-        return tail is None or not misshapen(tail, publish)
-    return True
+    """True for a URL that UIG106 and the URL rules (UIG208, UIG209, UIG301) have nothing
+    to say about (``publish``: a `publish-url`; ``always``: its index has
+    `authenticate = "always"`)."""
+    return not cached_url_problem(url, publish) and not any(
+        rule.concerns(url) and rule.reports(url, publish, always) for rule in _URL_RULES)
 
 
 def _clear(index: dict[str, Any], pyproject: bool, referenced: set[str]) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
 from uv_index_guard.finding import Finding, Fix, Severity, TextEdit
-from uv_index_guard.model import Config, IndexDef
+from uv_index_guard.model import Config, IndexDef, UrlValue, index_url_values, top_url_values
 from uv_index_guard.syntax import Entry, Scalar, Table, Value
 from uv_index_guard.text import Range
 
@@ -126,3 +126,35 @@ class Rule:
     @property
     def docs_url(self) -> str:
         return DOCS_URL.format(code=self.code)
+
+
+class UrlRule(Rule):
+    """A rule about each URL uv reads: an index's (per index), then `[tool.uv]`'s.
+
+    :meth:`concerns` is a cheap test of the URL text that most URLs fail; only those that
+    pass go to :meth:`check_value`.
+    """
+
+    per_index = True
+
+    def concerns(self, url: str) -> bool:
+        raise NotImplementedError
+
+    def reports(self, url: str, publish: bool, always: bool) -> bool:
+        """Whether :meth:`check_value` reports ``url`` (one that :meth:`concerns`), from its
+        text alone (``publish``: a `publish-url`; ``always``: its index has
+        `authenticate = "always"`)."""
+        raise NotImplementedError
+
+    def check_value(self, ctx: Context, value: UrlValue) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
+        concerns = self.concerns
+        return [finding for value in index_url_values(index) if concerns(value.url)
+                for finding in self.check_value(ctx, value)]
+
+    def check_after(self, ctx: Context) -> Iterator[Finding]:
+        for value in top_url_values(ctx.config):
+            if self.concerns(value.url):
+                yield from self.check_value(ctx, value)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import IndexDef, UrlValue, env_vars, index_url_values, top_url_values
-from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.model import UrlValue, env_vars
+from uv_index_guard.rules.base import Context, UrlRule
 from uv_index_guard.tokens import is_password_placeholder, kind_of, mask
 from uv_index_guard.urls import UrlParts, split_url
 
@@ -19,9 +19,7 @@ def secret_of(parts: UrlParts) -> tuple[int, int, str] | None:
 
 
 def embeds_secret(url: str) -> bool:
-    """Whether UIG301 has something to say about ``url``."""
-    if "@" not in url:
-        return False  # no userinfo (the common case; spares splitting the URL)
+    """Whether UIG301 has something to say about ``url`` (one with an `@`)."""
     parts = split_url(url)
     return parts is not None and parts.has_userinfo and secret_of(parts) is not None
 
@@ -58,7 +56,7 @@ def advice(value: UrlValue) -> str:
             "`UV_INDEX_<NAME>_PASSWORD` or keyring")
 
 
-class CredentialsInUrl(Rule):
+class CredentialsInUrl(UrlRule):
     """UIG301: a password or token written into an index or upload URL."""
 
     code = "UIG301"
@@ -66,20 +64,13 @@ class CredentialsInUrl(Rule):
     severity = Severity.ERROR
     summary = "A password or token is embedded in a URL"
 
-    per_index = True
+    def concerns(self, url: str) -> bool:
+        return "@" in url  # no userinfo without it (spares splitting most URLs)
 
-    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
-        # The test that `check_value` begins with, first: most URLs pass no further.
-        return [finding for value in index_url_values(index) if "@" in value.url
-                for finding in self.check_value(ctx, value)]
-
-    def check_after(self, ctx: Context) -> Iterator[Finding]:
-        for value in top_url_values(ctx.config):
-            yield from self.check_value(ctx, value)
+    def reports(self, url: str, publish: bool, always: bool) -> bool:
+        return embeds_secret(url)
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
-        if "@" not in value.url:
-            return  # no userinfo (the common case; spares splitting the URL)
         parts = split_url(value.url)
         if parts is None or not parts.has_userinfo:
             return

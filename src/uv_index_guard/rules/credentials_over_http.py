@@ -3,23 +3,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import IndexDef, UrlValue, index_url_values, top_url_values
-from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.model import UrlValue
+from uv_index_guard.rules.base import Context, UrlRule
 from uv_index_guard.urls import UrlParts, is_loopback, split_url
 
 
 def cleartext_credentials(url: str, always: bool) -> UrlParts | None:
     """The parts of ``url`` when credentials would go over plain HTTP to a host that is not
     this machine (``always``: the index has `authenticate = "always"`); None otherwise."""
-    if url[:7].lower() != "http://":
-        return None  # not plain HTTP (the common case; spares splitting the URL)
     parts = split_url(url)
     if parts is None or parts.scheme != "http" or is_loopback(parts.hostname):
         return None
     return parts if parts.has_userinfo or always else None
 
 
-class CredentialsOverHttp(Rule):
+class CredentialsOverHttp(UrlRule):
     """UIG209: credentials would be sent over plain `http://` to a non-loopback host."""
 
     code = "UIG209"
@@ -27,16 +25,11 @@ class CredentialsOverHttp(Rule):
     severity = Severity.WARNING
     summary = "Credentials are sent over plain HTTP"
 
-    per_index = True
+    def concerns(self, url: str) -> bool:
+        return url[:7].lower() == "http://"  # (spares splitting most URLs)
 
-    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
-        # The test that `check_value` begins with, first: most URLs pass no further.
-        return [finding for value in index_url_values(index) if value.url[:7].lower() == "http://"
-                for finding in self.check_value(ctx, value)]
-
-    def check_after(self, ctx: Context) -> Iterator[Finding]:
-        for value in top_url_values(ctx.config):
-            yield from self.check_value(ctx, value)
+    def reports(self, url: str, publish: bool, always: bool) -> bool:
+        return cleartext_credentials(url, always) is not None
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
         index = value.index

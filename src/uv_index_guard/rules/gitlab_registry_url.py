@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import IndexDef, UrlValue, index_url_values, top_url_values
-from uv_index_guard.rules.base import Context, Rule, toml_string
+from uv_index_guard.model import UrlValue
+from uv_index_guard.rules.base import Context, UrlRule, toml_string
 from uv_index_guard.urls import gitlab_registry_tail, split_url
 
 
@@ -21,7 +21,7 @@ def misshapen(tail: str, publish: bool) -> bool:
     return tail.startswith("/simple") if publish else tail != "/simple"
 
 
-class GitlabRegistryUrl(Rule):
+class GitlabRegistryUrl(UrlRule):
     """UIG208: a GitLab PyPI registry URL of the wrong shape for where it is used."""
 
     code = "UIG208"
@@ -29,41 +29,35 @@ class GitlabRegistryUrl(Rule):
     severity = Severity.WARNING
     summary = "A GitLab registry URL has the wrong shape"
 
-    per_index = True
+    def concerns(self, url: str) -> bool:
+        return "/packages/pypi" in url
 
-    def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
-        # The test that `check_value` begins with, first: most URLs pass no further.
-        return [finding for value in index_url_values(index) if "/packages/pypi" in value.url
-                for finding in self.check_value(ctx, value)]
-
-    def check_after(self, ctx: Context) -> Iterator[Finding]:
-        for value in top_url_values(ctx.config):
-            yield from self.check_value(ctx, value)
+    def reports(self, url: str, publish: bool, always: bool) -> bool:
+        tail = registry_tail(url)
+        return tail is not None and misshapen(tail, publish)
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
         url = value.url
         tail = registry_tail(url)
-        if tail is None or not misshapen(tail, value.key == "publish-url"):
+        publish = value.key == "publish-url"
+        if tail is None or not misshapen(tail, publish):
             return
-        stripped = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
         scalar = value.value
-        if value.key == "publish-url":  # `tail` starts with `/simple`
-            new = stripped[: len(stripped) - len(tail)]
-            yield ctx.finding(
-                self, scalar.start, scalar.end,
-                "GitLab's upload URL is `.../packages/pypi`, without `/simple`; "
-                "`uv publish` to this URL fails",
-                [Fix("Remove `/simple` from the publish URL",
-                     (ctx.replace_value(scalar, toml_string(new, scalar)),))])
+        stripped = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+        if publish:  # `tail` starts with `/simple`
+            message = ("GitLab's upload URL is `.../packages/pypi`, without `/simple`; "
+                       "`uv publish` to this URL fails")
+            title, new = ("Remove `/simple` from the publish URL",
+                          stripped[: len(stripped) - len(tail)])
         elif tail == "":
-            new = stripped + "/simple"
-            yield ctx.finding(
-                self, scalar.start, scalar.end,
-                "this is GitLab's upload URL (`.../packages/pypi`); to install, uv needs the "
-                "simple index `.../packages/pypi/simple` (keep this one as `publish-url`)",
-                [Fix("Append `/simple`",
-                     (ctx.replace_value(scalar, toml_string(new, scalar)),))])
+            message = ("this is GitLab's upload URL (`.../packages/pypi`); to install, uv needs "
+                       "the simple index `.../packages/pypi/simple` (keep this one as "
+                       "`publish-url`)")
+            title, new = "Append `/simple`", stripped + "/simple"
         else:
             yield ctx.finding(
                 self, scalar.start, scalar.end,
                 f"GitLab's install URL ends in `/packages/pypi/simple`, not `...{tail}`")
+            return
+        yield ctx.finding(self, scalar.start, scalar.end, message,
+                          [Fix(title, (ctx.replace_value(scalar, toml_string(new, scalar)),))])
