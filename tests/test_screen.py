@@ -194,9 +194,9 @@ def test_the_unplaced_model() -> None:
     text = ('[project]\nname = "x"\n[tool.ruff]\nline-length = 1\n[tool.uv]\nindex-url = "u"\n'
             + INDEX.format(name="a", extra="") + INDEX.format(name="b", extra="explicit = true")
             + '[tool.uv.sources]\nx = { index = "a" }\n[tool.pytest]\nx = 1\n')
-    values = read_values(text)
+    values = read_values(text, text.encode())
     assert values is not None
-    model = unplaced_model(text, values)
+    model = unplaced_model(text, text.encode(), values)
     assert model is not None
     config, read = model
     # Only the `[tool.uv...]` blocks but the index tables are parsed.
@@ -223,9 +223,9 @@ def test_the_unplaced_model() -> None:
     '[tool.uv]\nindex = [{ name = "a", url = "https://a.example/simple" }]\nindex-url = "u"\n',
 ], ids=["dotted-keys", "inline-table", "dotted-keys-and-headers", "inline-index-tables"])
 def test_no_unplaced_model_when_the_blocks_do_not_hold_it_all(text: str) -> None:
-    values = read_values(text)
+    values = read_values(text, text.encode())
     assert values is not None
-    assert unplaced_model(text, values) is None
+    assert unplaced_model(text, text.encode(), values) is None
 
 
 # --- random configurations -----------------------------------------------------------------

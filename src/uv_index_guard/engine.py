@@ -10,7 +10,7 @@ from typing import Final
 from uv_index_guard import screen
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import Config, IndexDef, Kind, build
-from uv_index_guard.rules import RULES, Context
+from uv_index_guard.rules import PER_INDEX, RULES, Context, per_index_findings
 from uv_index_guard.syntax import Array, Document, Scalar, parse
 from uv_index_guard.text import LineIndex, Position, Range
 
@@ -81,42 +81,34 @@ def quick_findings(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
     are positioned when a rule asks (:func:`screen.unplaced_model`). None: the full analysis
     must decide (invalid TOML, TOML 1.1 syntax, a uv.toml with such a finding, ...).
     """
-    values = screen.read_values(text)
+    data = text.encode("utf-8", "surrogatepass")
+    values = screen.read_values(text, data)
     if values is None:
         return None
-    found = screen.quick_check(values, text, path, kind, ignore)
+    found = screen.quick_check(values, text, data, path, kind, ignore)
     if found is not None or kind is not Kind.PYPROJECT:
         return found
     try:
-        model = screen.unplaced_model(text, values)
+        model = screen.unplaced_model(text, data, values)
         if model is None:
             return None
         config, read = model
         findings = _run_rules(Context(config, path), None, False, read)
     except screen.Unplaceable:
         return None
-    ignored = set(ignore) | configured_ignores(config)
-    if ignored:
-        findings = [f for f in findings if f.code not in ignored]
-    if findings and b"uv-index-guard:" in config.doc.data:
-        return None  # the tree of index tables placed one by one has not their comments
-    findings.sort(key=lambda f: f.sort_key)
-    return findings
+    return screen.settled(findings, set(ignore) | configured_ignores(config), data)
 
-
-# The rules whose findings about one index depend on that index alone (see `Rule.per_index`).
-_PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
 
 # What the per-index rules found in one table: the line it starts on, the text before the
-# table on that line, and the findings of the rules of `_PER_INDEX` that found any, by their
-# place in `_PER_INDEX`. A document's cache holds these by table body, with the path and the
+# table on that line, and the findings of the rules of `PER_INDEX` that found any, by their
+# place in `PER_INDEX`. A document's cache holds these by table body, with the path and the
 # config kind that the findings also depend on.
 _Found = tuple[tuple[int, list[Finding]], ...]
 _Cached = tuple[int, bytes, _Found]
 _Cache = tuple[str, Kind, dict[object, _Cached]]
 
 
-_CHECKS: Final = tuple(enumerate(rule.check_index for rule in _PER_INDEX))
+_CHECKS: Final = tuple(enumerate(rule.check_index for rule in PER_INDEX))
 
 
 def _check_index(ctx: Context, index: IndexDef) -> _Found:
@@ -142,12 +134,12 @@ def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool,
     """
     config = ctx.config
     doc = config.doc
-    per_index: list[list[Finding]] = [[] for _ in _PER_INDEX]
+    per_index: list[list[Finding]] = [[] for _ in PER_INDEX]
     if incremental:
         new_cache: dict[object, _Cached] = {}
         doc.findings_cache = (ctx.path, config.kind, new_cache)
         old = cache[2] if cache is not None and cache[:2] == (ctx.path, config.kind) else {}
-        keeps = [rule.keep(ctx) for rule in _PER_INDEX]
+        keeps = [rule.keep(ctx) for rule in PER_INDEX]
         lines, data = doc.lines, doc.data
         for index in config.indexes:
             table = index.table
@@ -173,15 +165,7 @@ def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool,
                 if keep is None or keep(index):
                     per_index[at].extend(found)
     else:
-        indexes = config.indexes if read is None else read
-        for rule, out in zip(_PER_INDEX, per_index, strict=True):
-            keep = rule.keep(ctx)
-            check = rule.check_index
-            for index in indexes:
-                # `keep` first: a finding that would be dropped is not made (UIG205's for
-                # every used index, whose position would need the line index).
-                if keep is None or keep(index):
-                    out.extend(check(ctx, index))
+        per_index = per_index_findings(ctx, config.indexes if read is None else read)
     findings: list[Finding] = []
     at = 0
     for rule in RULES:

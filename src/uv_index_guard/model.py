@@ -198,9 +198,8 @@ class Config:
     # `[tool.uv-index-guard]` of a pyproject.toml
     settings: Table | None = None
 
-    # Computed on first use by `by_name()` and `url_values()`; the model does not change.
+    # Computed on first use by `by_name()` and `referenced()`; the model does not change.
     _by_name: dict[str, list[IndexDef]] | None = field(default=None, repr=False, compare=False)
-    _url_values: tuple[UrlValue, ...] | None = field(default=None, repr=False, compare=False)
     _referenced: set[str] | None = field(default=None, repr=False, compare=False)
 
     def referenced(self) -> set[str]:
@@ -301,21 +300,8 @@ class UrlValue:
         return str(self.value.py)
 
 
-def url_values(config: Config) -> tuple[UrlValue, ...]:
-    """Every string in the configuration that uv treats as an index or upload URL."""
-    if config._url_values is None:
-        config._url_values = tuple(_url_values(config))
-    return config._url_values
-
-
-def _url_values(config: Config) -> Iterator[UrlValue]:
-    for index in config.indexes:
-        yield from index_url_values(index)
-    yield from top_url_values(config)
-
-
 def index_url_values(index: IndexDef) -> Iterator[UrlValue]:
-    """The URLs of one index (in :func:`url_values`'s order)."""
+    """The URLs of one index that uv treats as index or upload URLs."""
     if index.origin is not Origin.INDEX:
         if index.value.kind == "string" and isinstance(index.value, Scalar):
             yield UrlValue(index.origin.value, index.value, index)
@@ -327,7 +313,7 @@ def index_url_values(index: IndexDef) -> Iterator[UrlValue]:
 
 
 def top_url_values(config: Config) -> Iterator[UrlValue]:
-    """The upload and check URLs of `[tool.uv]` (last in :func:`url_values`)."""
+    """The upload and check URLs of `[tool.uv]`."""
     if config.uv is not None:
         for key in ("publish-url", "check-url"):
             top = config.uv.get(key)

@@ -32,7 +32,7 @@ import tomli
 
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import ENUM_VALUES, Config, IndexDef, Kind, Origin, build
-from uv_index_guard.rules import CODES, RULES, Context
+from uv_index_guard.rules import CODES, RULES, Context, per_index_findings
 from uv_index_guard.rules.base import UrlRule
 from uv_index_guard.rules.invalid_index_name import is_valid_name
 from uv_index_guard.rules.invalid_index_value import cached_url_problem
@@ -49,7 +49,6 @@ from uv_index_guard.syntax import (
 )
 from uv_index_guard.text import LineIndex
 
-_PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
 _URL_RULES: Final = tuple(rule for rule in RULES if isinstance(rule, UrlRule))
 _UV_TOML_KEYS: Final = UV_SETTINGS_KEYS - PROJECT_ONLY_KEYS
 # The index keys whose values are screened here; any other key (unknown, credentials,
@@ -206,13 +205,18 @@ def _plain_url(url: str, publish: bool = False, always: bool = False) -> bool:
     """True for a URL that UIG106 and the URL rules (UIG208, UIG209, UIG301) have nothing
     to say about (``publish``: a `publish-url`; ``always``: its index has
     `authenticate = "always"`)."""
-    return not cached_url_problem(url, publish) and not any(
-        rule.concerns(url) and rule.reports(url, publish, always) for rule in _URL_RULES)
+    if cached_url_problem(url, publish):
+        return False
+    for rule in _URL_RULES:  # (a loop, not `any()`: this runs for every URL)
+        if rule.concerns(url) and rule.reports(url, publish, always):
+            return False
+    return True
 
 
 def _clear(index: dict[str, Any], pyproject: bool, referenced: set[str]) -> bool:
     """True when no per-index rule can find anything in this index table."""
-    if not index.keys() <= _SCREENED_KEYS:  # UIG201, UIG202, and what is not screened
+    keys = index.keys()
+    if not keys <= _SCREENED_KEYS:  # UIG201, UIG202, and what is not screened
         return False
     url = index.get("url")
     always = index.get("authenticate") == "always"
@@ -222,57 +226,50 @@ def _clear(index: dict[str, Any], pyproject: bool, referenced: set[str]) -> bool
     if name is not None and (type(name) is not str or not name):  # UIG106, UIG203
         return False
     explicit = index.get("explicit")
-    if index.keys() <= _BASIC_KEYS:  # most indexes: nothing else to look at
-        if explicit is None or explicit is False:
-            return True
-        # UIG106 for a flag that is not a boolean; UIG205 for an explicit index not used.
-        return explicit is True and not (pyproject and name and name not in referenced)
-    return _clear_settings(index, pyproject, referenced, name, explicit)
-
-
-def _clear_settings(index: dict[str, Any], pyproject: bool, referenced: set[str],
-                    name: str | None, explicit: Any) -> bool:
-    """:func:`_clear` for an index with more than `name`, `url` and `explicit`."""
-    if explicit is not None and type(explicit) is not bool:
+    if explicit is not None and type(explicit) is not bool:  # UIG106
         return False
+    # Most indexes have nothing but `name`, `url` and `explicit`.
+    if not keys <= _BASIC_KEYS and not _clear_settings(index, always):
+        return False
+    # UIG205: an explicit index that no source uses (unless `uv publish` does).
+    return not (pyproject and explicit is True and name and "publish-url" not in keys
+                and name not in referenced)
+
+
+def _clear_settings(index: dict[str, Any], always: bool) -> bool:
+    """Whether UIG106 and the URL rules have nothing to say about the keys of ``index``
+    but `name`, `url` and `explicit`."""
     default = index.get("default")
     if default is not None and type(default) is not bool:
         return False
-    value = index.get("format")
-    if value is not None and (type(value) is not str or value not in ENUM_VALUES["format"]):
-        return False
-    authenticate = index.get("authenticate")
-    if authenticate is not None and (type(authenticate) is not str
-                                     or authenticate not in ENUM_VALUES["authenticate"]):
-        return False
+    for key in ("format", "authenticate"):
+        value = index.get(key)
+        if value is not None and (type(value) is not str or value not in ENUM_VALUES[key]):
+            return False
     publish = index.get("publish-url")
-    if publish is not None and (type(publish) is not str
-                                or not _plain_url(publish, True, authenticate == "always")):
+    if publish is not None and (type(publish) is not str or not _plain_url(publish, True, always)):
         return False
     codes = index.get("ignore-error-codes")
     if codes is not None and (type(codes) is not list or any(
             type(code) is not int or not 0 <= code <= 65535 for code in codes)):
         return False
     cache = index.get("cache-control")
-    if cache is not None and (type(cache) is not dict or any(
-            type(cache.get(key, "")) is not str for key in ("api", "files"))):
-        return False
-    # UIG205: an explicit index that no source uses (unless `uv publish` does).
-    return not (pyproject and explicit is True and name and publish is None
-                and name not in referenced)
+    return cache is None or (type(cache) is dict and all(
+        type(cache.get(key, "")) is str for key in ("api", "files")))
 
 
-def read_values(text: str) -> dict[str, Any] | None:
-    """What tomli reads from ``text``; None for invalid TOML, and for text that may have
-    TOML 1.1 syntax (UIG003 needs tomllib's verdict, which the full analysis asks)."""
+def read_values(text: str, data: bytes) -> dict[str, Any] | None:
+    """What tomli reads from ``text`` (``data`` in UTF-8); None for invalid TOML, and for
+    text that may have TOML 1.1 syntax (UIG003 needs tomllib's verdict, which the full
+    analysis asks)."""
     try:
         values = tomli.loads(text.removeprefix("\ufeff"))
     except (tomli.TOMLDecodeError, ValueError, RecursionError):
         return None
-    return None if maybe_toml11(text.encode("utf-8", "surrogatepass")) else values
+    return None if maybe_toml11(data) else values
 
 
-def quick_check(values: dict[str, Any], text: str, path: str, kind: Kind,
+def quick_check(values: dict[str, Any], text: str, data: bytes, path: str, kind: Kind,
                 ignore: Iterable[str] = ()) -> list[Finding] | None:
     """``check``'s findings for ``text``, whose ``values`` tomli read, when no rule about
     the whole configuration has anything to say and the index tables with something to
@@ -282,7 +279,6 @@ def quick_check(values: dict[str, Any], text: str, path: str, kind: Kind,
         return None
     if not found.unclear:
         return []
-    data = text.encode("utf-8", "surrogatepass")
     lines = LineIndex(data)
     located = _locate(text, data, lines, kind, found)
     if located is None:
@@ -290,18 +286,19 @@ def quick_check(values: dict[str, Any], text: str, path: str, kind: Kind,
     doc, indexes = located
     config = Config(kind, doc, None, None, indexes)
     config._referenced = found.referenced
-    ctx = Context(config, path)
-    findings: list[Finding] = []
-    for rule in _PER_INDEX:  # in the order of the full analysis, for findings that tie
-        keep = rule.keep(ctx)
-        for index in indexes:
-            if keep is None or keep(index):
-                findings.extend(rule.check_index(ctx, index))
-    ignored = set(ignore) | found.ignores
+    # In the order of the full analysis (for findings at the same place).
+    findings = [f for found_by_rule in per_index_findings(Context(config, path), indexes)
+                for f in found_by_rule]
+    return settled(findings, set(ignore) | found.ignores, data)
+
+
+def settled(findings: list[Finding], ignored: set[str], data: bytes) -> list[Finding] | None:
+    """``findings`` but the ``ignored`` codes, in order; None when an inline suppression
+    comment may apply (only the full analysis knows which `#` begin comments)."""
     if ignored:
         findings = [f for f in findings if f.code not in ignored]
     if findings and b"uv-index-guard:" in data:
-        return None  # inline suppressions: the full analysis knows which `#` are comments
+        return None
     findings.sort(key=lambda f: f.sort_key)
     return findings
 
@@ -388,7 +385,8 @@ class Unplaceable(Exception):
     """An index table of an unplaced model could not be positioned on its own."""
 
 
-def unplaced_model(text: str, values: dict[str, Any]) -> tuple[Config, list[IndexDef]] | None:
+def unplaced_model(text: str, data: bytes, values: dict[str, Any]
+                   ) -> tuple[Config, list[IndexDef]] | None:
     """A pyproject.toml's model for the rules, with its index tables unplaced.
 
     The `[tool.uv...]` and `[tool.uv-index-guard]` blocks but the `[[tool.uv.index]]` ones
@@ -400,7 +398,6 @@ def unplaced_model(text: str, values: dict[str, Any]) -> tuple[Config, list[Inde
     those tables (dotted keys or an inline table under `[tool]`, an inline index table),
     or a multi-line string could hide a header.
     """
-    data = text.encode("utf-8", "surrogatepass")
     tool = values.get("tool", {})
     uv = tool.get("uv", {}) if type(tool) is dict else None
     indexes = uv.get("index", []) if type(uv) is dict else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from uv_index_guard.finding import Finding
+from uv_index_guard.model import IndexDef
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 from uv_index_guard.rules.credentials_over_http import CredentialsOverHttp
@@ -56,5 +58,24 @@ RULES: Final[tuple[Rule, ...]] = (
     CredentialsInUrl(),
 )
 CODES: Final[dict[str, Rule]] = {rule.code: rule for rule in RULES}
+# The rules whose findings about one index depend on that index alone (see `Rule.per_index`).
+PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
 
-__all__ = ["CODES", "RULES", "Context", "Rule"]
+
+def per_index_findings(ctx: Context, indexes: list[IndexDef]) -> list[list[Finding]]:
+    """What each rule of `PER_INDEX` finds in ``indexes`` (those its `keep` keeps)."""
+    found = []
+    for rule in PER_INDEX:
+        keep = rule.keep(ctx)
+        check = rule.check_index
+        out: list[Finding] = []
+        for index in indexes:
+            # `keep` first: a finding that would be dropped is not made (UIG205's for
+            # every used index, whose position would need the line index).
+            if keep is None or keep(index):
+                out.extend(check(ctx, index))
+        found.append(out)
+    return found
+
+
+__all__ = ["CODES", "PER_INDEX", "RULES", "Context", "Rule", "per_index_findings"]
