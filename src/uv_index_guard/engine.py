@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
-from uv_index_guard import screen
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import Config, IndexDef, Kind, build
 from uv_index_guard.rules import PER_INDEX, RULES, Context, per_index_findings
@@ -64,39 +63,8 @@ def _analyze_document(doc: Document, path: str, kind: Kind, ignore: Iterable[str
 
 def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
                ignore: Iterable[str] = ()) -> list[Finding]:
-    """The findings of :func:`analyze`, through :func:`quick_findings` where it can tell."""
-    kind = kind or kind_for(path, text)
-    found = quick_findings(text, path, kind, ignore)
-    return found if found is not None else analyze(text, path, kind, ignore).findings
-
-
-def quick_findings(text: str, path: str, kind: Kind, ignore: Iterable[str] = ()
-                   ) -> list[Finding] | None:
-    """The findings of :func:`analyze` for a valid document, without parsing all of it.
-
-    First :func:`screen.quick_check`: tomli's values, and a positioned tree only of the index
-    tables with something to report. When the values show a finding about the whole
-    configuration, a pyproject.toml is analysed by every rule as usual, on a model whose
-    `[tool.uv...]` blocks but the index tables are parsed alone, and whose index tables
-    are positioned when a rule asks (:func:`screen.unplaced_model`). None: the full analysis
-    must decide (invalid TOML, TOML 1.1 syntax, a uv.toml with such a finding, ...).
-    """
-    data = text.encode("utf-8", "surrogatepass")
-    values = screen.read_values(text, data)
-    if values is None:
-        return None
-    found = screen.quick_check(values, text, data, path, kind, ignore)
-    if found is not None or kind is not Kind.PYPROJECT:
-        return found
-    try:
-        model = screen.unplaced_model(text, data, values)
-        if model is None:
-            return None
-        config, read = model
-        findings = _run_rules(Context(config, path), None, False, read)
-    except screen.Unplaceable:
-        return None
-    return screen.settled(findings, set(ignore) | configured_ignores(config), data)
+    """The findings of :func:`analyze` (what `check` and the pre-commit hook report)."""
+    return analyze(text, path, kind, ignore).findings
 
 
 # What the per-index rules found in one table: the line it starts on, the text before the
@@ -122,10 +90,8 @@ def _check_index(ctx: Context, index: IndexDef) -> _Found:
     return tuple(found)
 
 
-def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool,
-               read: list[IndexDef] | None = None) -> list[Finding]:
-    """Every rule's findings, in rule order; the per-index rules only on the indexes
-    ``read``, if given (the others having nothing for them).
+def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Finding]:
+    """Every rule's findings, in rule order.
 
     With ``incremental``, the per-index rules' findings in each `[[...index]]` table are kept
     on the document (by the table's body, which the next incremental parse reuses while the
@@ -165,7 +131,7 @@ def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool,
                 if keep is None or keep(index):
                     per_index[at].extend(found)
     else:
-        per_index = per_index_findings(ctx, config.indexes if read is None else read)
+        per_index = per_index_findings(ctx, config.indexes)
     findings: list[Finding] = []
     at = 0
     for rule in RULES:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
 from uv_index_guard.syntax import Array, Document, Entry, Scalar, Table, Value
 
@@ -53,99 +52,30 @@ class Origin(Enum):
 
 
 class IndexDef:
-    """One index: a table of `index`, or a legacy URL string.
+    """One index: a table of `index`, or a legacy URL string, with its positions."""
 
-    Built from the positioned tree, or (:meth:`unplaced`) from the plain values that tomli
-    read, with a function that positions its table when a positional attribute is first
-    asked for: `value`, `table`, `scalars`, `anchor_start`, `anchor_end`, :meth:`scalar`
-    and :meth:`entry`. `name`, :meth:`string`, :meth:`flag`, :meth:`has` and `url` never
-    need positions.
-    """
-
-    __slots__ = ("_anchor_end", "_anchor_start", "_locate", "_scalars", "_table", "_value",
-                 "_values", "name", "ordinal", "origin")
+    __slots__ = ("anchor_end", "anchor_start", "name", "ordinal", "origin", "scalars", "table",
+                 "value")
 
     def __init__(self, origin: Origin, value: Value, ordinal: int, anchor_start: int,
                  anchor_end: int) -> None:
         self.origin = origin
         self.ordinal = ordinal
-        self._values: dict[str, Any] | None = None
-        self._locate: Callable[[int], Table] | None = None
-        self._place(value, anchor_start, anchor_end)
-        self.name = self.string("name")
-
-    @classmethod
-    def unplaced(cls, values: dict[str, Any], ordinal: int,
-                 locate: Callable[[int], Table]) -> IndexDef:
-        """An index table of `index` from its plain ``values``; ``locate(ordinal)`` gives
-        its positioned table when one is needed."""
-        self = cls.__new__(cls)
-        self.origin = Origin.INDEX
-        self.ordinal = ordinal
-        self._values = values
-        self._locate = locate
-        name = values.get("name")
-        self.name = name if type(name) is str else None
-        return self
-
-    def place(self, table: Table) -> None:
-        """Give an unplaced index its positioned table (the same keys as its values)."""
-        self._locate = None
-        self._place(table, table.start, table.header_end)
-
-    def _place(self, value: Value, anchor_start: int, anchor_end: int) -> None:
-        self._value = value
+        self.value = value  # the table, or the legacy URL scalar
         # Where the table's header or inline table begins, for table-level findings.
-        self._anchor_start = anchor_start
-        self._anchor_end = anchor_end
-        self._table = table = value if isinstance(value, Table) else None
+        self.anchor_start = anchor_start
+        self.anchor_end = anchor_end
+        self.table = table = value if isinstance(value, Table) else None
         # The table's scalar values by key (`url` alone for a legacy URL): rules ask often.
-        if self.origin is not Origin.INDEX:
-            self._scalars = {"url": value} if isinstance(value, Scalar) else {}
+        self.scalars: dict[str, Scalar]
+        if origin is not Origin.INDEX:
+            self.scalars = {"url": value} if isinstance(value, Scalar) else {}
         elif table is not None:
-            body = table.body
-            if body is not None and len(table.entries) == len(body.entries):
-                # The table's own body (nothing added by later headers): the same scalars
-                # in every version where its text is the same.
-                if body.scalars is None:
-                    body.scalars = {key: entry.value for key, entry in table.entries.items()
-                                    if isinstance(entry.value, Scalar)}
-                self._scalars = body.scalars
-            else:
-                self._scalars = {key: entry.value for key, entry in table.entries.items()
-                                 if isinstance(entry.value, Scalar)}
+            self.scalars = {key: entry.value for key, entry in table.entries.items()
+                            if isinstance(entry.value, Scalar)}
         else:
-            self._scalars = {}
-
-    def _placed(self) -> None:
-        if self._locate is not None:
-            self.place(self._locate(self.ordinal))
-
-    @property
-    def value(self) -> Value:
-        """The table, or the legacy URL scalar."""
-        self._placed()
-        return self._value
-
-    @property
-    def table(self) -> Table | None:
-        self._placed()
-        return self._table
-
-    @property
-    def scalars(self) -> dict[str, Scalar]:
-        self._placed()
-        return self._scalars
-
-    @property
-    def anchor_start(self) -> int:
-        self._placed()
-        return self._anchor_start
-
-    @property
-    def anchor_end(self) -> int:
-        self._placed()
-        return self._anchor_end
+            self.scalars = {}
+        self.name = self.string("name")
 
     def entry(self, key: str) -> Entry | None:
         table = self.table
@@ -156,22 +86,14 @@ class IndexDef:
 
     def has(self, key: str) -> bool:
         """Whether the index table has ``key`` (a legacy URL has no keys)."""
-        values = self._values
-        return key in values if values is not None else self.entry(key) is not None
+        return self.entry(key) is not None
 
     def string(self, key: str) -> str | None:
-        values = self._values
-        if values is not None:
-            value = values.get(key)
-            return value if type(value) is str else None
-        s = self._scalars.get(key)
+        s = self.scalars.get(key)
         return s.py if s is not None and s.kind == "string" else None
 
     def flag(self, key: str) -> bool:
-        values = self._values
-        if values is not None:
-            return values.get(key) is True
-        s = self._scalars.get(key)
+        s = self.scalars.get(key)
         return s is not None and s.kind == "boolean" and s.py is True
 
     @property

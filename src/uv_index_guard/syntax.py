@@ -22,7 +22,6 @@ from typing import Any, Final
 import tomli
 import tree_sitter_toml
 from tree_sitter import Language, Node, Parser, Tree
-from tree_sitter import Range as TsRange
 
 from uv_index_guard.text import LineIndex, Position, Range
 
@@ -264,84 +263,6 @@ def parse(text: str, old: Document | None = None, *, incremental: bool = False,
 
 # Escapes that tree-sitter-toml accepts but TOML forbids (surrogates, beyond U+10FFFF).
 _BAD_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\\U(?!00(?:0|10))")
-
-
-# --- parts of a valid document -----------------------------------------------------------
-
-# A line that begins (after blanks) with `[`: in a valid document, a table header or a line
-# of a multi-line array or string.
-_BRACKET_LINE: Final = re.compile(rb"\n[ \t]*(\[[^\n]*)")  # a literal first: a fast scan
-_FIRST_BRACKET_LINE: Final = re.compile(rb"(?:\xef\xbb\xbf)?[ \t]*(\[[^\n]*)")
-_KEY: Final = rb"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
-_KEY_SEGMENT: Final = re.compile(_KEY)
-_HEADER: Final = re.compile(
-    rb"(\[\[?)[ \t]*(" + _KEY + rb"(?:[ \t]*\.[ \t]*" + _KEY + rb")*)[ \t]*(\]\]?)"
-    rb"[ \t]*(?:#[^\n]*)?\r?")
-
-#: A line that begins with `[`: where the line starts, the key names of the header it spells
-#: (None: not a header's shape), and whether that header is `[[...]]`.
-BracketLine = tuple[int, "tuple[str, ...] | None", bool]
-
-
-def bracket_lines(data: bytes, containing: bytes = b"") -> list[BracketLine]:
-    """Every line of ``data`` that begins (after blanks) with `[`, in order.
-
-    In a valid document each table header is one of them (a header has a line of its own);
-    the others are lines of multi-line arrays or strings. Nothing here tells those apart
-    from a header of the same shape: callers check what they build from them. Only lines
-    with ``containing`` in their text are read as headers (the others get no names), for
-    callers that look for certain headers only.
-    """
-    found: list[BracketLine] = []
-    read: dict[bytes, tuple[tuple[str, ...] | None, bool]] = {}  # by the line's text
-    first = _FIRST_BRACKET_LINE.match(data)
-    for match in ([first] if first else []) + list(_BRACKET_LINE.finditer(data)):
-        line = match.group(1)
-        header = read.get(line)
-        if header is None:
-            header = read[line] = _header(line) if containing in line else (None, False)
-        found.append((0 if match is first else match.start() + 1, *header))
-    return found
-
-
-def _header(line: bytes) -> tuple[tuple[str, ...] | None, bool]:
-    m = _HEADER.fullmatch(line)
-    if m is None or len(m.group(1)) != len(m.group(3)):
-        return None, False
-    key = m.group(2)
-    if _BARE_DOTTED.fullmatch(key):
-        return tuple(key.decode("ascii").split(".")), len(m.group(1)) == 2
-    names = tuple(_decode_string(k.decode("utf-8", "replace")) if k[:1] in b"\"'"
-                  else k.decode("ascii") for k in _KEY_SEGMENT.findall(key))
-    return names, len(m.group(1)) == 2
-
-
-def parse_spans(text: str, data: bytes, lines: LineIndex,
-                spans: list[tuple[int, int]]) -> Document | None:
-    """A document of the whole lines ``spans`` of ``data`` alone (in order, not overlapping).
-
-    Tree-sitter reads only those bytes, as if they were one text, and every value keeps its
-    place in ``data``. Meant for table blocks of a valid document (a header up to the next
-    one); None when tree-sitter finds an error in them or the tree builder a conflict.
-    """
-    # No span: one empty range (tree-sitter reads all of a text given no ranges).
-    ranges = [] if spans else [TsRange((0, 0), (0, 0), 0, 0)]
-    row = at = 0  # the row of byte `at`: newlines are counted once, span after span
-    for start, end in spans:
-        row += data.count(b"\n", at, start)
-        start_point = (row, start - data.rfind(b"\n", 0, start) - 1)
-        row += data.count(b"\n", start, end)
-        ranges.append(TsRange(start_point, (row, end - data.rfind(b"\n", 0, end) - 1),
-                              start, end))
-        at = end
-    tree = Parser(TOML_LANGUAGE, included_ranges=ranges).parse(data)
-    if tree.root_node.has_error:
-        return None
-    builder = _Builder(data)
-    root = builder.build(tree.root_node)
-    if builder.conflict:
-        return None
-    return Document(text, data, tree, lines, root)
 
 
 # --- building the tree -------------------------------------------------------------------

@@ -140,12 +140,6 @@ class UrlRule(Rule):
     def concerns(self, url: str) -> bool:
         raise NotImplementedError
 
-    def reports(self, url: str, publish: bool, always: bool) -> bool:
-        """Whether :meth:`check_value` reports ``url`` (one that :meth:`concerns`), from its
-        text alone (``publish``: a `publish-url`; ``always``: its index has
-        `authenticate = "always"`)."""
-        raise NotImplementedError
-
     def check_value(self, ctx: Context, value: UrlValue) -> Iterable[Finding]:
         raise NotImplementedError
 

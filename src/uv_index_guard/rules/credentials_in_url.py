@@ -18,12 +18,6 @@ def secret_of(parts: UrlParts) -> tuple[int, int, str] | None:
     return None
 
 
-def embeds_secret(url: str) -> bool:
-    """Whether UIG301 has something to say about ``url`` (one with an `@`)."""
-    parts = split_url(url)
-    return parts is not None and parts.has_userinfo and secret_of(parts) is not None
-
-
 def secret_span(value: UrlValue, parts: UrlParts) -> tuple[int, int, str] | None:
     """Byte span and text of the secret in a URL string (password, or a token as username)."""
     url = value.url
@@ -67,8 +61,6 @@ class CredentialsInUrl(UrlRule):
     def concerns(self, url: str) -> bool:
         return "@" in url  # no userinfo without it (spares splitting most URLs)
 
-    def reports(self, url: str, publish: bool, always: bool) -> bool:
-        return embeds_secret(url)
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
         parts = split_url(value.url)

@@ -28,8 +28,6 @@ class CredentialsOverHttp(UrlRule):
     def concerns(self, url: str) -> bool:
         return url[:7].lower() == "http://"  # (spares splitting most URLs)
 
-    def reports(self, url: str, publish: bool, always: bool) -> bool:
-        return cleartext_credentials(url, always) is not None
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
         index = value.index

@@ -32,9 +32,6 @@ class GitlabRegistryUrl(UrlRule):
     def concerns(self, url: str) -> bool:
         return "/packages/pypi" in url
 
-    def reports(self, url: str, publish: bool, always: bool) -> bool:
-        tail = registry_tail(url)
-        return tail is not None and misshapen(tail, publish)
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
         url = value.url
