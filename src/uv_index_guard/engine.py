@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
+from uv_index_guard import tool_settings
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import Config, IndexDef, Kind, build
 from uv_index_guard.rules import PER_INDEX, RULES, Context, per_index_findings
-from uv_index_guard.syntax import Array, Document, Scalar, parse
+from uv_index_guard.syntax import Document, parse
 from uv_index_guard.text import LineIndex, Position, Range
 
 _SUPPRESS = re.compile(rb"#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
@@ -25,11 +26,9 @@ class Analysis:
 
 def kind_for(path: str, text: str = "") -> Kind:
     """uv.toml for files named so (or with a top-level `[[index]]`), pyproject.toml otherwise."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    if name == "uv.toml":
-        return Kind.UV_TOML
-    if name == "pyproject.toml":
-        return Kind.PYPROJECT
+    kind = Kind.of_name(path.replace("\\", "/").rsplit("/", 1)[-1])
+    if kind is not None:
+        return kind
     return Kind.UV_TOML if re.search(r"(?m)^\s*\[\[\s*index\s*\]\]", text) else Kind.PYPROJECT
 
 
@@ -157,14 +156,11 @@ def _moved(finding: Finding, lines: int) -> Finding:
     return replace(finding, range=move(finding.range), fixes=fixes)
 
 
-def configured_ignores(config: Config) -> set[str]:
+def configured_ignores(config: Config) -> frozenset[str]:
     """Codes listed in `ignore = [...]` of `[tool.uv-index-guard]`."""
     if config.settings is None:
-        return set()
-    value = config.settings.get("ignore")
-    if not isinstance(value, Array):
-        return set()
-    return {str(i.py) for i in value.items if isinstance(i, Scalar) and i.kind == "string"}
+        return frozenset()
+    return tool_settings.from_table(config.settings.py).ignore
 
 
 def _apply_inline(doc: Document, findings: list[Finding]) -> list[Finding]:

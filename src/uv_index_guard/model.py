@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from uv_index_guard import tool_settings
 from uv_index_guard.syntax import Array, Document, Entry, Scalar, Table, Value
 
 INDEX_KEYS: dict[str, str] = {
@@ -41,8 +42,20 @@ URL_KEYS = ("url", "publish-url")
 
 
 class Kind(Enum):
+    """The two files uv reads settings from, by their file name."""
+
     PYPROJECT = "pyproject.toml"
     UV_TOML = "uv.toml"
+
+    @classmethod
+    def of_name(cls, name: str) -> Kind | None:
+        """The kind of a file called ``name`` (a base name), or None for any other file."""
+        return _KINDS.get(name)
+
+
+_KINDS: dict[str, Kind] = {kind.value: kind for kind in Kind}
+#: The file names of configuration files.
+CONFIG_NAMES: frozenset[str] = frozenset(_KINDS)
 
 
 class Origin(Enum):
@@ -130,6 +143,21 @@ class Config:
             self._referenced = {ref.index for ref in self.sources}
         return self._referenced
 
+    def index_with_url_at(self, offset: int) -> IndexDef | None:
+        """The `[[index]]` table whose `url` value spans byte ``offset``."""
+        for index in self.indexes:
+            url = index.scalar("url")
+            if index.origin is Origin.INDEX and url is not None and url.start <= offset <= url.end:
+                return index
+        return None
+
+    def index_table(self, ordinal: int) -> IndexDef | None:
+        """The `[[index]]` table at ``ordinal`` in the index array."""
+        for index in self.indexes:
+            if index.origin is Origin.INDEX and index.ordinal == ordinal:
+                return index
+        return None
+
     def by_name(self) -> dict[str, list[IndexDef]]:
         """The named indexes by name, in order (shared between rules: do not modify)."""
         if self._by_name is None:
@@ -160,7 +188,7 @@ def build(doc: Document, kind: Kind) -> Config:
     if kind is Kind.PYPROJECT:
         tool = doc.root.get("tool")
         uv = tool.get("uv") if isinstance(tool, Table) else None
-        settings = tool.get("uv-index-guard") if isinstance(tool, Table) else None
+        settings = tool.get(tool_settings.TABLE) if isinstance(tool, Table) else None
         config = Config(kind, doc, uv if isinstance(uv, Table) else None, None,
                         settings=settings if isinstance(settings, Table) else None)
     else:

@@ -81,14 +81,6 @@ def with_username(url: str, username: str) -> str:
         parts.userinfo_start :]
 
 
-def redact(url: str) -> str:
-    """The URL with any password replaced by `****` (like uv's DisplaySafeUrl)."""
-    parts = split_url(url)
-    if parts is None or parts.password is None:
-        return url
-    return url[: parts.password_start] + "****" + url[parts.userinfo_end :]
-
-
 def is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 

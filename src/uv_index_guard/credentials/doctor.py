@@ -24,9 +24,9 @@ from uv_index_guard.credentials.resolve import (
     resolve,
 )
 from uv_index_guard.credentials.stores import Stores, SystemStores
-from uv_index_guard.hooks.files import InputError, display_path
-from uv_index_guard.lsp.privacy import safe_name, safe_url
+from uv_index_guard.files import InputError, display_path
 from uv_index_guard.model import IndexDef, Origin, env_vars
+from uv_index_guard.redact import safe_name, safe_url, scrub
 from uv_index_guard.tokens import kind_of
 from uv_index_guard.urls import is_loopback, split_url, without_userinfo
 
@@ -256,14 +256,6 @@ def summary(reports: list[IndexReport], probed: bool) -> str:
     return f"{n} {noun}: all {len(done)} probes succeeded." if done else f"{n} {noun}."
 
 
-def scrub(text: str, secrets: list[str]) -> str:
-    """Last line of defence: no secret of this run appears in the output."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= 6:
-            text = text.replace(secret, "****")
-    return text
-
-
 def _secrets(reports: list[IndexReport]) -> list[str]:
     found: list[str] = []
     for report in reports:
@@ -313,5 +305,5 @@ def run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) 
             print(render_json(reports), file=out)
         return 0
     text = render_json(reports) if options.fmt == "json" else render_text(reports, options.probe)
-    print(scrub(text, _secrets(reports)), file=out)
+    print(scrub(text, _secrets(reports), min_length=6), file=out)
     return 1 if any(r.probe is not None and not r.probe.ok for r in reports) else 0

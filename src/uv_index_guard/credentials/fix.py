@@ -20,17 +20,17 @@ from typing import Any, TextIO
 # TOML 1.1, as uv reads it (tomllib only knows TOML 1.0).
 import tomli
 
-from uv_index_guard.credentials import rewrite
+from uv_index_guard.credentials import env_file, rewrite
 from uv_index_guard.credentials.hints import JOB_TOKEN_USER
 from uv_index_guard.credentials.resolve import keyring_provider
 from uv_index_guard.credentials.service import normalize
 from uv_index_guard.credentials.settings import configured_keyring_provider, load
 from uv_index_guard.engine import Analysis, analyze
-from uv_index_guard.hooks.files import InputError, display_path, read_text
-from uv_index_guard.lsp import env_file
-from uv_index_guard.lsp.privacy import safe_name, safe_url
+from uv_index_guard.files import InputError, display_path, read_text
 from uv_index_guard.model import IndexDef, Kind, Origin, env_vars
-from uv_index_guard.tokens import is_password_placeholder, kind_of
+from uv_index_guard.redact import safe_name, safe_url
+from uv_index_guard.rules.credentials_in_url import secret_of
+from uv_index_guard.tokens import kind_of
 from uv_index_guard.urls import split_url, with_username, without_userinfo
 
 TOKEN_USER = "__token__"
@@ -73,18 +73,14 @@ class Move:
 
 
 def _secret_of(url: str) -> tuple[str, str] | None:
-    """(username to keep, secret) of a URL that embeds a password or a token as username."""
+    """(username to keep, secret) of a URL that embeds a secret (UIG301's verdict); the
+    username a token needs when the URL has none."""
     parts = split_url(url)
-    if parts is None or not parts.has_userinfo:
+    found = secret_of(parts) if parts is not None and parts.has_userinfo else None
+    if parts is None or found is None:
         return None
-    if parts.password is not None and not is_password_placeholder(parts.password):
-        secret = parts.password
-        username = parts.username
-    elif parts.password is None and parts.username and kind_of(parts.username) is not None:
-        secret = parts.username
-        username = ""
-    else:
-        return None
+    secret = found[2]
+    username = parts.username if parts.password is not None else ""
     if not username:
         kind = kind_of(secret)
         username = JOB_TOKEN_USER if kind is not None and kind.rule == (
@@ -230,22 +226,28 @@ def store_in_keyring(moves: list[Move], force: bool) -> str:
     return name
 
 
-def store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[str]:
-    """Write ``UV_INDEX_<NAME>_USERNAME/_PASSWORD`` (mode 600), read them back; the names of
-    the variables written."""
+def env_values(moves: list[Move]) -> dict[str, str]:
+    """The `UV_INDEX_<NAME>_USERNAME` / `_PASSWORD` values that hold ``moves``' secrets."""
     wanted: dict[str, str] = {}
     for move in moves:
         assert move.name is not None
         user_var, pass_var = env_vars(move.name)
         wanted[user_var] = move.username
         wanted[pass_var] = move.secret
+    return wanted
+
+
+def store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[str]:
+    """Write ``UV_INDEX_<NAME>_USERNAME/_PASSWORD`` (mode 600), read them back; the names of
+    the variables written."""
+    wanted = env_values(moves)
     try:
         existing_text = env_file.read(env_path)
     except OSError as exc:
         raise FixError(f"cannot read `{env_path}` ({exc.strerror or exc}); nothing was "
                        "changed") from None
     existing = env_file.parse(existing_text or "")
-    clash = [k for k, v in wanted.items() if k in existing and existing[k] != v]
+    clash = env_file.clashes(existing, wanted)
     if clash and not force:
         raise FixError(f"`{display_path(str(env_path))}` already sets `{clash[0]}` to a "
                        "different value; pass `--force` to replace it (nothing was changed)")
@@ -268,9 +270,7 @@ def store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[st
 
 
 def _append_values(path: Path, existing: str | None, values: dict[str, str]) -> None:
-    lines = "".join(env_file.assignment(k, v) for k, v in values.items())
-    if existing and not existing.endswith("\n"):
-        lines = "\n" + lines
+    lines = env_file.appended(existing, values)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
     fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -350,9 +350,9 @@ def ensure_ignored(path: Path) -> list[str]:
 
 
 def _config_path(path: str | None) -> Path:
-    target = Path(path) if path is not None else Path("pyproject.toml")
+    target = Path(path) if path is not None else Path(Kind.PYPROJECT.value)
     if target.is_dir():
-        for name in ("pyproject.toml", "uv.toml"):
+        for name in (Kind.PYPROJECT.value, Kind.UV_TOML.value):
             if (target / name).is_file():
                 return target / name
         raise FixError(f"no `pyproject.toml` or `uv.toml` in `{target}`")

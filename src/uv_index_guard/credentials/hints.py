@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from uv_index_guard.credentials.probe import ProbeResult
 from uv_index_guard.credentials.resolve import Resolution, Source
 from uv_index_guard.credentials.service import host_port, realm
-from uv_index_guard.lsp.privacy import safe_name
+from uv_index_guard.redact import safe_name
 from uv_index_guard.tokens import kind_of
 from uv_index_guard.urls import gitlab_registry_tail, split_url
 

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from uv_index_guard import __version__
 from uv_index_guard.credentials.resolve import Resolution, Source
 from uv_index_guard.credentials.service import host_port, realm
+from uv_index_guard.redact import scrub
 from uv_index_guard.urls import without_userinfo
 
 if TYPE_CHECKING:  # httpx is imported when a probe runs (the language server starts faster)
@@ -119,7 +120,7 @@ def probe(url: str, resolution: Resolution, *, timeout: float = 10.0, flat: bool
                            f"no answer within {timeout:g} s")
     except httpx.HTTPError as exc:
         kind, message = _classify(exc)
-        return ProbeResult(url, None, elapsed(), kind, _scrub(message, secrets))
+        return ProbeResult(url, None, elapsed(), kind, scrub(message, secrets))
     return ProbeResult(url, status, elapsed(), sent_credentials=sent, anonymous_first=retried,
                        redirects=hops, forwarded_to=forwarded)
 
@@ -165,9 +166,3 @@ def _classify(exc: httpx.HTTPError) -> tuple[str, str]:
     if "ssl" in low or "certificate" in low or "tls" in low:
         return "tls", f"TLS failed: {text}"
     return "error", f"{type(exc).__name__}: {text}"
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "****")
-    return text

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from uv_index_guard.engine import Analysis, analyze
-from uv_index_guard.hooks.files import InputError, read_text
+from uv_index_guard.files import InputError, read_text
 from uv_index_guard.model import Kind
 from uv_index_guard.syntax import Scalar
 
@@ -49,7 +49,7 @@ def project_files(path: Path) -> list[Path]:
         return [path]
     directory = path.resolve()
     while True:
-        found = [directory / name for name in ("uv.toml", "pyproject.toml")
+        found = [directory / name for name in (Kind.UV_TOML.value, Kind.PYPROJECT.value)
                  if (directory / name).is_file()]
         if found:
             return found
@@ -70,14 +70,14 @@ def user_files(environ: Mapping[str, str]) -> list[tuple[Path, str]]:
     if os.name == "nt":
         appdata = environ.get("APPDATA", "")
         if appdata:
-            found.append((Path(appdata) / "uv" / "uv.toml", "user"))
+            found.append((Path(appdata) / "uv" / Kind.UV_TOML.value, "user"))
     elif xdg and os.path.isabs(xdg):
-        found.append((Path(xdg) / "uv" / "uv.toml", "user"))
+        found.append((Path(xdg) / "uv" / Kind.UV_TOML.value, "user"))
     elif home:
-        found.append((Path(home) / ".config" / "uv" / "uv.toml", "user"))
+        found.append((Path(home) / ".config" / "uv" / Kind.UV_TOML.value, "user"))
     if os.name != "nt":
         dirs = environ.get("XDG_CONFIG_DIRS", "") or "/etc/xdg"
-        found += [(Path(d) / "uv" / "uv.toml", "system") for d in dirs.split(":")
+        found += [(Path(d) / "uv" / Kind.UV_TOML.value, "system") for d in dirs.split(":")
                   if os.path.isabs(d)]
         found.append((Path("/etc/uv/uv.toml"), "system"))
     return [(p, scope) for p, scope in found if p.is_file()]
@@ -102,7 +102,8 @@ def load(path: Path | None, environ: Mapping[str, str]) -> tuple[list[ConfigFile
                 raise
             problems.append(str(exc))
             continue
-        kind = Kind.UV_TOML if file_path.name != "pyproject.toml" and scope != "project" else None
+        kind = (Kind.UV_TOML if file_path.name != Kind.PYPROJECT.value and scope != "project"
+                else None)
         files.append(ConfigFile(file_path, scope, analyze(text, str(file_path), kind),
                                 lists_indexes=whole or scope == "project"))
     return files, problems
@@ -132,7 +133,7 @@ def env_indexes(environ: Mapping[str, str]) -> list[ConfigFile]:
         if tables:
             text = "\n".join(tables)
             files.append(ConfigFile(Path(f"${var}"), "environment",
-                                    analyze(text, "uv.toml", Kind.UV_TOML)))
+                                    analyze(text, Kind.UV_TOML.value, Kind.UV_TOML)))
     return files
 
 

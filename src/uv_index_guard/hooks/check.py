@@ -6,14 +6,11 @@ import os
 from collections.abc import Sequence
 from typing import TextIO
 
-import tomli  # TOML 1.1, as uv reads it (tomllib only knows TOML 1.0)
-
 from uv_index_guard.engine import check_text
+from uv_index_guard.files import InputError, display_path, nearest_settings, read_text, walk
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.hooks.files import InputError, display_path, read_text, walk
+from uv_index_guard.model import CONFIG_NAMES, Kind
 from uv_index_guard.report import json_report, text_report
-
-CONFIG_NAMES = frozenset({"pyproject.toml", "uv.toml"})
 
 
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -33,23 +30,10 @@ def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(files)), errors
 
 
-def project_ignores(path: str) -> list[str]:
+def project_ignores(path: str) -> frozenset[str]:
     """`ignore` from `[tool.uv-index-guard]` of the pyproject.toml nearest to a uv.toml."""
-    directory = os.path.dirname(os.path.abspath(path))
-    while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate):
-            try:
-                with open(candidate, "rb") as fh:
-                    data = tomli.load(fh)
-            except (OSError, ValueError):
-                return []
-            ignore = data.get("tool", {}).get("uv-index-guard", {}).get("ignore", [])
-            return [c for c in ignore if isinstance(c, str)] if isinstance(ignore, list) else []
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return []
-        directory = parent
+    found = nearest_settings(os.path.dirname(os.path.abspath(path)))
+    return found[1].ignore if found is not None else frozenset()
 
 
 def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO) -> int:
@@ -66,7 +50,8 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
             continue
         if not text.strip():
             problems.append(f"warning: {shown} is empty; nothing to check")
-        ignore = project_ignores(path) if os.path.basename(path) != "pyproject.toml" else []
+        ignore = (project_ignores(path) if os.path.basename(path) != Kind.PYPROJECT.value
+                  else frozenset())
         findings.extend(check_text(text, shown, ignore=ignore))
     for line in problems:
         print(line, file=err)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, TextIO
 
+from uv_index_guard.files import InputError, display_path, nearest_settings, walk
 from uv_index_guard.finding import Finding
-from uv_index_guard.hooks.files import InputError, display_path, walk
 from uv_index_guard.scanner import Secret, find_secrets, to_finding
 from uv_index_guard.text import Position, Range
 
@@ -178,34 +178,13 @@ class Excludes:
 
 def load_excludes(start: str = ".") -> Excludes:
     """Excludes from the nearest pyproject.toml at or above ``start``, up to the git root."""
-    directory = os.path.abspath(start)
-    while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate):
-            patterns = _exclude_patterns(candidate)
-            if patterns is not None:
-                import pathspec
+    found = nearest_settings(start, stop_at_git=True)
+    if found is None:
+        return Excludes()
+    import pathspec
 
-                return Excludes(directory, pathspec.GitIgnoreSpec.from_lines(patterns))
-        parent = os.path.dirname(directory)
-        if parent == directory or os.path.exists(os.path.join(directory, ".git")):
-            return Excludes()
-        directory = parent
-
-
-def _exclude_patterns(pyproject: str) -> list[str] | None:
-    import tomli  # TOML 1.1, as uv reads it
-
-    try:
-        with open(pyproject, "rb") as fh:
-            data = tomli.load(fh)
-    except (OSError, ValueError):
-        return None  # `check` reports a broken pyproject.toml; the gate scans everything
-    table = data.get("tool", {}).get("uv-index-guard")
-    if not isinstance(table, dict):
-        return None
-    exclude = table.get("exclude", [])
-    return [p for p in exclude if isinstance(p, str)] if isinstance(exclude, list) else []
+    directory, settings = found
+    return Excludes(directory, pathspec.GitIgnoreSpec.from_lines(settings.exclude))
 
 
 def collect(paths: Sequence[str], excluded: Excludes) -> tuple[list[str], list[str]]:

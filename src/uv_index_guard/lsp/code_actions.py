@@ -9,14 +9,12 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from uv_index_guard.lsp import env_file
+from uv_index_guard.credentials import env_file, fix
 from uv_index_guard.lsp.diagnostics import SOURCE
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import IndexDef, Origin, env_vars
+from uv_index_guard.model import env_vars
 from uv_index_guard.rules.base import toml_string
-from uv_index_guard.urls import split_url, without_userinfo
-
-CREDENTIALS_IN_URL = "UIG301"
+from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 
 
 def code_actions(state: DocumentState, params: types.CodeActionParams,
@@ -29,14 +27,14 @@ def code_actions(state: DocumentState, params: types.CodeActionParams,
         if diagnostic.source != SOURCE:
             continue
         data = _data_for(diagnostic, current, state.version)
-        for fix in data.get("fixes", []) if data else []:
+        for engine_fix in data.get("fixes", []) if data else []:
             edits = [types.TextEdit(range=_range(e["range"]), new_text=e["newText"])
-                     for e in fix["edits"]]
+                     for e in engine_fix["edits"]]
             actions.append(types.CodeAction(
-                title=fix["title"], kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diagnostic], is_preferred=bool(fix["safe"]) or None,
+                title=engine_fix["title"], kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic], is_preferred=bool(engine_fix["safe"]) or None,
                 edit=document_edit(state, edits, caps)))
-        if diagnostic.code == CREDENTIALS_IN_URL:
+        if diagnostic.code == CredentialsInUrl.code:
             action = move_credentials(state, diagnostic, caps)
             if action is not None:
                 actions.append(action)
@@ -92,34 +90,25 @@ def document_edit(state: DocumentState, edits: list[types.TextEdit],
 # -- Move credentials to environment variables ------------------------------------------
 
 
-def _index_with_url_at(state: DocumentState, rng: types.Range) -> IndexDef | None:
-    analysis = state.current()
-    start = state.mapper.offset(rng.start)
-    for index in analysis.config.indexes:
-        url = index.scalar("url")
-        if index.origin is Origin.INDEX and url is not None and url.start <= start <= url.end:
-            return index
-    return None
-
-
 def move_credentials(state: DocumentState, diagnostic: types.Diagnostic,
                      caps: types.ClientCapabilities) -> types.CodeAction | None:
-    """Write the URL's userinfo to `.env` as `UV_INDEX_<NAME>_*`, then drop it from the URL."""
-    index = _index_with_url_at(state, diagnostic.range)
+    """Write the URL's secret to `.env` as `UV_INDEX_<NAME>_*` (what `fix --to env` writes),
+    then drop the userinfo from the URL."""
+    analysis = state.current()
+    index = analysis.config.index_with_url_at(state.mapper.offset(diagnostic.range.start))
     if index is None or not index.name or not supports_document_changes(caps):
         return None
-    url, scalar = index.url, index.scalar("url")
-    parts = split_url(url or "")
-    if url is None or scalar is None or parts is None or not parts.has_userinfo:
+    moves = [m for m in fix.plan(analysis, "env", index.name)[0]
+             if m.index.ordinal == index.ordinal]
+    scalar = index.scalar("url")
+    if not moves or scalar is None:
         return None
+    wanted = fix.env_values(moves)
     user_var, pass_var = env_vars(index.name)
-    wanted = {user_var: parts.username} if parts.username else {}
-    if parts.password is not None:
-        wanted[pass_var] = parts.password
     env_path = Path(state.path).parent / ".env"
     existing_text = env_file.read(env_path)
     existing = env_file.parse(existing_text or "")
-    clash = [k for k, v in wanted.items() if k in existing and existing[k] != v]
+    clash = env_file.clashes(existing, wanted)
     title = (f"Move credentials to `{user_var}` / `{pass_var}` in `.env` "
              "(keep `.env` out of git)")
     if clash:
@@ -132,18 +121,16 @@ def move_credentials(state: DocumentState, diagnostic: types.Diagnostic,
     if existing_text is None:
         changes.append(types.CreateFile(uri=env_uri,
                                         options=types.CreateFileOptions(ignore_if_exists=True)))
-    lines = "".join(env_file.assignment(k, v) for k, v in wanted.items() if k not in existing)
+    lines = env_file.appended(existing_text,
+                              {k: v for k, v in wanted.items() if k not in existing})
     if lines:
-        text = existing_text or ""
-        if text and not text.endswith("\n"):
-            lines = "\n" + lines
-        end = _end_position(text, state)
+        end = _end_position(existing_text or "", state)
         changes.append(types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(uri=env_uri,
                                                                         version=None),
             edits=[types.TextEdit(range=types.Range(start=end, end=end), new_text=lines)]))
-    new_url = toml_string(without_userinfo(url), scalar)
-    url_range = state.mapper.range(state.current().doc.range(scalar.start, scalar.end))
+    new_url = toml_string(moves[0].new_url, scalar)
+    url_range = state.mapper.range(analysis.doc.range(scalar.start, scalar.end))
     changes.append(types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=state.uri,
                                                                     version=state.version),

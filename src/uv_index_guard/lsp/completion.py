@@ -12,8 +12,8 @@ import re
 from lsprotocol import types
 
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.lsp.privacy import safe_url
 from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, INDEX_KEYS, Kind
+from uv_index_guard.redact import safe_url
 from uv_index_guard.text import Position, Range
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]#]*?)\s*\]")

@@ -12,11 +12,9 @@ Nothing here shows a password or a token: only sources, usernames and variable n
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
@@ -27,35 +25,16 @@ from uv_index_guard.engine import Analysis
 from uv_index_guard.lsp import hover as hover_feature
 from uv_index_guard.lsp.code_actions import document_edit
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.lsp.privacy import safe_name
 from uv_index_guard.model import IndexDef, Origin
+from uv_index_guard.redact import safe_name, scrub
+from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 from uv_index_guard.urls import split_url
-
-if TYPE_CHECKING:
-    from uv_index_guard.lsp.server import UvIndexGuardServer
 
 MOVE_TO_KEYRING = "uv-index-guard.moveCredentialsToKeyring"
 CHECK_ACCESS = "uv-index-guard.checkIndexAccess"
 MOVE_TITLE = "Move credentials to keyring"
 CHECK_TITLE = "Check index access"
-CREDENTIALS_IN_URL = "UIG301"
 PROBE_TIMEOUT = 10.0
-
-
-def _index(analysis: Analysis, ordinal: int) -> IndexDef | None:
-    for index in analysis.config.indexes:
-        if index.origin is Origin.INDEX and index.ordinal == ordinal:
-            return index
-    return None
-
-
-def _index_at(state: DocumentState, rng: types.Range) -> IndexDef | None:
-    offset = state.mapper.offset(rng.start)
-    for index in state.current().config.indexes:
-        url = index.scalar("url")
-        if index.origin is Origin.INDEX and url is not None and url.start <= offset <= url.end:
-            return index
-    return None
 
 
 # --- code action -------------------------------------------------------------------------
@@ -68,9 +47,10 @@ def code_actions(state: DocumentState, params: types.CodeActionParams,
     seen: set[int] = set()
     candidates = params.context.diagnostics or state.client_diagnostics()
     for diagnostic in candidates:
-        if diagnostic.code != CREDENTIALS_IN_URL:
+        if diagnostic.code != CredentialsInUrl.code:
             continue
-        index = _index_at(state, diagnostic.range)
+        index = state.current().config.index_with_url_at(
+            state.mapper.offset(diagnostic.range.start))
         if index is None or index.ordinal in seen or not _movable(state, index):
             continue
         seen.add(index.ordinal)
@@ -138,7 +118,7 @@ def check_access(analysis: Analysis, path: str, ordinal: int, environ: Mapping[s
                  timeout: float = PROBE_TIMEOUT) -> tuple[dict[str, Any], str, bool]:
     """Run doctor's probe for one index of a document version (its analysis, which editing
     does not change): (doctor's JSON entry, a message, success)."""
-    index = _index(analysis, ordinal)
+    index = analysis.config.index_table(ordinal)
     if index is None:
         raise fix.FixError("no index here any more")
     files, own = _files(analysis, path, environ)
@@ -158,7 +138,7 @@ def check_access(analysis: Analysis, path: str, ordinal: int, environ: Mapping[s
         message += f". {report.hint}"
     if report.warnings:
         message += ". Warning: " + " Warning: ".join(report.warnings)
-    return entry, doctor.scrub(message, _secrets(report)), probe.ok
+    return entry, scrub(message, _secrets(report), min_length=6), probe.ok
 
 
 def _secrets(report: doctor.IndexReport) -> list[str]:
@@ -207,63 +187,3 @@ def with_source(result: types.Hover | None, state: DocumentState, position: type
     contents = types.MarkupContent(kind=result.contents.kind,
                                    value=f"{result.contents.value}\n\n{line}")
     return types.Hover(contents=contents, range=result.range)
-
-
-# --- registration ------------------------------------------------------------------------
-
-
-def register(server: UvIndexGuardServer) -> None:
-    """The commands and the code lens feature (the code action and hover are added to the
-    server's own handlers)."""
-
-    @server.command(MOVE_TO_KEYRING)
-    def _move(ls: Any, uri: str, version: int, ordinal: int) -> dict[str, Any]:
-        state = server.document(uri)
-        if state is None:
-            return _fail(server, "the document is not open")
-        if state.version != version:
-            return _fail(server, "the document changed; run the quick fix again")
-        try:
-            edit, message = move_to_keyring(state, ordinal, server.client_capabilities)
-        except fix.FixError as exc:
-            return _fail(server, str(exc))
-        except Exception as exc:
-            server.log_error("move to keyring", exc)
-            return _fail(server, f"moving the token failed ({type(exc).__name__})")
-        server.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=MOVE_TITLE))
-        server.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
-        return {"moved": True}
-
-    @server.command(CHECK_ACCESS)
-    async def _check(ls: Any, uri: str, ordinal: int) -> dict[str, Any]:
-        state = server.document(uri)
-        if state is None:
-            return _fail(server, "the document is not open")
-        try:
-            entry, message, ok = await asyncio.to_thread(
-                check_access, state.current(), state.path, ordinal, dict(os.environ))
-        except fix.FixError as exc:
-            return _fail(server, str(exc))
-        except Exception as exc:
-            server.log_error("check index access", exc)
-            return _fail(server, f"the check failed ({type(exc).__name__})")
-        kind = types.MessageType.Info if ok else types.MessageType.Warning
-        server.window_show_message(types.ShowMessageParams(kind, message))
-        return entry
-
-    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
-    def _lenses(ls: Any, params: types.CodeLensParams) -> list[types.CodeLens]:
-        state = server.document(params.text_document.uri)
-        if state is None:
-            return []
-        try:
-            return code_lenses(state)
-        except Exception as exc:
-            server.log_error("code lens", exc)
-            return []
-
-
-def _fail(server: UvIndexGuardServer, reason: str) -> dict[str, Any]:
-    server.window_show_message(types.ShowMessageParams(types.MessageType.Error,
-                                                       f"uv-index-guard: {reason}"))
-    return {"error": reason}

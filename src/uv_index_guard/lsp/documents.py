@@ -24,13 +24,11 @@ from uv_index_guard.model import Kind
 from uv_index_guard.syntax import Document
 from uv_index_guard.text import LineIndex
 
-CONFIG_NAMES = {"pyproject.toml": Kind.PYPROJECT, "uv.toml": Kind.UV_TOML}
-
 
 def kind_of_uri(uri: str) -> Kind | None:
     """The config kind for a document, or None for files the server leaves alone."""
     name = uri.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return CONFIG_NAMES.get(name)
+    return Kind.of_name(name)
 
 
 def path_of_uri(uri: str) -> str:

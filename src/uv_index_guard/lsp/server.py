@@ -25,6 +25,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from uv_index_guard import __version__
+from uv_index_guard.credentials import fix
 from uv_index_guard.engine import analyze
 from uv_index_guard.lsp import code_actions, completion, credentials, hover
 from uv_index_guard.lsp.documents import DocumentState, kind_of_uri
@@ -96,6 +97,12 @@ class UvIndexGuardServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         self.log_error("server", error)
+
+    def fail(self, reason: str) -> dict[str, Any]:
+        """Tell the user why a command did nothing; the command's result."""
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Error,
+                                                         f"uv-index-guard: {reason}"))
+        return {"error": reason}
 
     # -- diagnostics ----------------------------------------------------------------------
 
@@ -174,8 +181,23 @@ def guarded(default: Any = None) -> Callable[[F], F]:
     return decorate
 
 
+def guarded_command(fn: F) -> F:
+    """A command answers ``{"error": ...}`` when it fails, shown to the user and logged
+    without text."""
+    @wraps(fn)
+    async def wrapper(ls: UvIndexGuardServer, *args: Any) -> Any:
+        try:
+            result = fn(ls, *args)
+            return await result if asyncio.iscoroutine(result) else result
+        except fix.FixError as exc:
+            return ls.fail(str(exc))
+        except Exception as exc:
+            ls.log_error(fn.__name__, exc)
+            return ls.fail(f"{fn.__name__.replace('_', ' ')} failed ({type(exc).__name__})")
+    return wrapper  # type: ignore[return-value]
+
+
 SERVER = UvIndexGuardServer()
-credentials.register(SERVER)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -259,6 +281,45 @@ def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
         return []
     return [*code_actions.code_actions(state, params, ls.client_capabilities),
             *credentials.code_actions(state, params)]
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+@guarded([])
+def on_code_lens(ls: UvIndexGuardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return []
+    return credentials.code_lenses(state)
+
+
+@SERVER.command(credentials.MOVE_TO_KEYRING)
+@guarded_command
+def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
+                    ) -> dict[str, Any]:
+    state = ls.document(uri)
+    if state is None:
+        return ls.fail("the document is not open")
+    if state.version != version:
+        return ls.fail("the document changed; run the quick fix again")
+    edit, message = credentials.move_to_keyring(state, ordinal, ls.client_capabilities)
+    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit,
+                                                           label=credentials.MOVE_TITLE))
+    ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
+    return {"moved": True}
+
+
+@SERVER.command(credentials.CHECK_ACCESS)
+@guarded_command
+async def check_index_access(ls: UvIndexGuardServer, uri: str, ordinal: int,
+                             ) -> dict[str, Any]:
+    state = ls.document(uri)
+    if state is None:
+        return ls.fail("the document is not open")
+    entry, message, ok = await asyncio.to_thread(
+        credentials.check_access, state.current(), state.path, ordinal, dict(os.environ))
+    kind = types.MessageType.Info if ok else types.MessageType.Warning
+    ls.window_show_message(types.ShowMessageParams(kind, message))
+    return entry
 
 
 def _warm_up() -> None:

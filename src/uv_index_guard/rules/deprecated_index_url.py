@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import Origin
+from uv_index_guard.model import Kind, Origin
 from uv_index_guard.rules.base import Context, Rule
 
 
@@ -21,7 +21,7 @@ class DeprecatedIndexUrl(Rule):
             if index.origin is Origin.INDEX or index.origin.value in seen:
                 continue
             seen.add(index.origin.value)
-            table = "[[tool.uv.index]]" if ctx.config.kind.value == "pyproject.toml" else (
+            table = "[[tool.uv.index]]" if ctx.config.kind is Kind.PYPROJECT else (
                 "[[index]]")
             extra = " with `default = true`" if index.origin is Origin.INDEX_URL else ""
             yield ctx.finding(

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.model import IndexDef, Origin
+from uv_index_guard.redact import safe_url
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.rules.invalid_index_name import sanitize
 from uv_index_guard.urls import split_url
@@ -47,17 +48,5 @@ class ExplicitIndexWithoutName(Rule):
             yield ctx.finding(
                 self, index.anchor_start, index.anchor_end,
                 f"an index with `explicit = true` needs a `name` so sources can refer to it "
-                f"(uv: \"An index with `explicit = true` requires a `name`: {_safe(url)}\")",
+                f"(uv: \"An index with `explicit = true` requires a `name`: {safe_url(url)}\")",
                 [Fix(f"Add `name = \"{name}\"`", (edit,))])
-
-
-def _safe(url: str) -> str:
-    """The URL for a message: password as `****`, a token used as the username masked."""
-    from uv_index_guard.tokens import kind_of, mask
-    from uv_index_guard.urls import redact
-
-    parts = split_url(url)
-    if parts is not None and parts.password is None and kind_of(parts.username) is not None:
-        url = (url[: parts.userinfo_start] + mask(parts.username)
-               + url[parts.userinfo_end :])
-    return redact(url)

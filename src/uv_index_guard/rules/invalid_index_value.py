@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, IndexDef, Kind, Origin
+from uv_index_guard.redact import safe_url
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.syntax import Array, Scalar, Table, Value
-from uv_index_guard.tokens import find_tokens, mask
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))  # stripped from both ends of a URL
@@ -41,15 +41,6 @@ def describe(value: Value) -> str:
     return "a table" if isinstance(value, Table) else "an array"
 
 
-def _shown(url: str) -> str:
-    """``url`` for a message: no userinfo, tokens masked (a relative URL has no parsed parts)."""
-    if "@" in url:
-        url = "****@" + url.rpartition("@")[2]
-    for match in reversed(list(find_tokens(url))):
-        url = url[: match.start] + mask(match.text(url)) + url[match.end :]
-    return url
-
-
 def url_problem(url: str, *, must_be_url: bool) -> str | None:
     """What uv's URL parser (WHATWG, the `url` crate) objects to in ``url``, or None.
 
@@ -65,7 +56,7 @@ def url_problem(url: str, *, must_be_url: bool) -> str | None:
     url = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
     m = _SCHEME.match(url)
     if m is None:
-        return f'relative URL without a base: "{_shown(url)}"' if must_be_url else None
+        return f'relative URL without a base: "{safe_url(url)}"' if must_be_url else None
     scheme = m.group(1) if not must_be_url else m.group(1).lower()
     if scheme not in (_SPECIAL if must_be_url else ("http", "https")):
         return None

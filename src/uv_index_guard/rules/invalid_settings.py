@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.syntax import Array, Scalar
-
-SETTINGS_KEYS = ("ignore", "exclude")
+from uv_index_guard.tool_settings import KEYS as SETTINGS_KEYS
 
 
 class InvalidSettings(Rule):

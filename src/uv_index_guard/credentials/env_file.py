@@ -45,3 +45,16 @@ def quote(value: str) -> str:
 
 def assignment(key: str, value: str) -> str:
     return f"{key}={quote(value)}\n"
+
+
+def clashes(existing: dict[str, str], wanted: dict[str, str]) -> list[str]:
+    """The variables of ``wanted`` that ``existing`` already sets to another value."""
+    return [k for k, v in wanted.items() if k in existing and existing[k] != v]
+
+
+def appended(existing_text: str | None, values: dict[str, str]) -> str:
+    """The text to append to a file holding ``existing_text`` so that it sets ``values``."""
+    lines = "".join(assignment(k, v) for k, v in values.items())
+    if lines and existing_text and not existing_text.endswith("\n"):
+        lines = "\n" + lines
+    return lines

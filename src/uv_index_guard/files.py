@@ -1,4 +1,5 @@
-"""Finding and reading the files to check: tree walks that honour .gitignore."""
+"""Finding and reading the files to check: tree walks that honour .gitignore, the nearest
+pyproject.toml and its `[tool.uv-index-guard]` settings. Used by every front end."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from uv_index_guard import tool_settings
+from uv_index_guard.model import Kind
 
 if TYPE_CHECKING:
     import pathspec
@@ -104,3 +108,33 @@ def display_path(path: str) -> str:
     except ValueError:
         return path
     return path if rel.startswith("..") else rel
+
+
+def nearest_settings(start: str, *, stop_at_git: bool = False,
+                     ) -> tuple[str, tool_settings.ToolSettings] | None:
+    """The directory of the nearest pyproject.toml at or above ``start`` (a directory) that
+    has a `[tool.uv-index-guard]` table, and its settings. Without ``stop_at_git`` the first
+    pyproject.toml ends the search (the project a uv.toml belongs to); with it, one without
+    the table (or that cannot be read: `check` reports it) is passed over, up to the directory
+    holding `.git`."""
+    import tomli  # TOML 1.1, as uv reads it
+
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, Kind.PYPROJECT.value)
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as fh:
+                    data = tomli.load(fh)
+            except (OSError, ValueError):
+                data = None
+            found = tool_settings.from_pyproject(data)
+            if found is not None:
+                return directory, found
+            if not stop_at_git:
+                return None
+        parent = os.path.dirname(directory)
+        if parent == directory or (stop_at_git and os.path.exists(os.path.join(directory,
+                                                                                ".git"))):
+            return None
+        directory = parent

@@ -1,0 +1,50 @@
+"""Showing URLs, names and text without their secrets (messages, hovers, titles, logs).
+
+One place decides how a secret is shown: :func:`tokens.mask` for a token (`glpat-…x4Tb`),
+`****` for a password. Everything that quotes user text goes through here.
+"""
+
+from __future__ import annotations
+
+from uv_index_guard.tokens import find_tokens, kind_of, mask
+from uv_index_guard.urls import split_url
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password as `****`, a token used as the username masked, and any
+    other token in it (path, query) masked. A URL that does not parse loses everything
+    before its last `@`."""
+    parts = split_url(url)
+    if parts is None:
+        shown = "****@" + url.rpartition("@")[2] if "@" in url else url
+    else:
+        shown = url
+        if parts.password is not None:
+            shown = url[: parts.password_start] + "****" + url[parts.userinfo_end :]
+        elif parts.username:
+            raw_user = url[parts.userinfo_start : parts.userinfo_end]
+            if kind_of(parts.username) is not None or kind_of(raw_user) is not None:
+                shown = url[: parts.userinfo_start] + mask(parts.username) + url[
+                    parts.userinfo_end :]
+    return safe_text(shown)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every token-shaped part masked."""
+    for match in sorted(find_tokens(text), key=lambda m: m.start, reverse=True):
+        text = text[: match.start] + mask(text[match.start : match.end]) + text[match.end :]
+    return text
+
+
+def safe_name(text: str) -> str:
+    """A user name shown as is, unless it is a token."""
+    return mask(text) if kind_of(text) is not None else text
+
+
+def scrub(text: str, secrets: list[str], min_length: int = 1) -> str:
+    """Last line of defence: no secret of this run (of ``min_length`` or more characters)
+    appears in ``text``."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret and len(secret) >= min_length:
+            text = text.replace(secret, "****")
+    return text
