@@ -23,9 +23,10 @@ Cases:
   500 of them explicit indexes that no source uses (500 UIG205 findings).
 * ``large_config_finding``: the same with one duplicate index name (UIG103).
 * ``incremental``: what the language server does after a one-character edit of ``large``:
-  ``Tree.edit`` (untimed), then ``engine.analyze(new_text, old=doc, incremental=True)``,
-  whose ``syntax.parse`` lets tree-sitter reuse the old tree and reuses the built tables
-  whose text did not change; against ``tomllib.loads(new_text)``.
+  ``Session.edit`` (untimed), then ``Session.analysis()``, whose
+  ``syntax.parse_incremental`` lets tree-sitter reuse the old tree and reuses the built
+  tables whose text did not change, and whose unchanged tables keep their findings; against
+  ``tomllib.loads(new_text)``.
 
 The headline is ``engine.analyze``, the one analysis that ``check``, the pre-commit hook,
 the language server and ``fix`` all run (tree-sitter, the whole value tree, the model, every
@@ -296,25 +297,29 @@ def full_jobs(text: str) -> dict[str, Job]:
 
 
 def incremental_jobs(text: str) -> tuple[str, dict[str, Job]]:
-    """Each timed call gets a document whose tree was just edited (as the server does)."""
+    """Each timed call reanalyses just after a one-character edit (as the server does)."""
     new_text, edit = one_char_edit(text)
-    old: dict[str, syntax.Document] = {}
+    at = edit["start_byte"]
+    sessions: dict[str, engine.Session] = {}
+    reparses: dict[str, syntax.Reparse] = {}
 
-    def edited(name: str) -> Callable[[], None]:
-        def setup() -> None:
-            doc = syntax.parse(text, incremental=True)
-            doc.tree.edit(**edit)
-            old[name] = doc
-        return setup
+    def edited_session() -> None:
+        session = engine.Session(text, "pyproject.toml")
+        session.analysis()
+        session.edit(at, at + 1, new_text[at].encode())
+        sessions["analyze"] = session
+
+    def edited_reparse() -> None:
+        _doc, reparse = syntax.parse_incremental(text, None)
+        assert reparse.tree is not None
+        reparse.tree.edit(**edit)
+        reparses["syntax_parse"] = reparse
 
     return new_text, {
-        "analyze": (lambda: engine.analyze(new_text, "pyproject.toml", old=old["analyze"],
-                                           incremental=True),
-                    edited("analyze")),
+        "analyze": (lambda: sessions["analyze"].analysis(), edited_session),
         "tomllib": (lambda: tomllib.loads(new_text), None),
-        "syntax_parse": (lambda: syntax.parse(new_text, old=old["syntax_parse"],
-                                              incremental=True),
-                         edited("syntax_parse")),
+        "syntax_parse": (lambda: syntax.parse_incremental(new_text, reparses["syntax_parse"]),
+                         edited_reparse),
     }
 
 

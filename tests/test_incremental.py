@@ -1,7 +1,8 @@
 """Incremental analysis (what the language server does after each edit) equals a fresh one.
 
-The language server edits the last tree and reparses with tree-sitter incrementally; the
-tree builder then reuses the tables whose text did not change, moved to their new offsets.
+The language server's engine session edits its last tree and reparses with tree-sitter
+incrementally; the tree builder then reuses the tables whose text did not change, moved to
+their new offsets.
 Random edits of valid and broken documents must give exactly the findings, the model and the
 positioned tree of a fresh analysis of the new text.
 """
@@ -13,8 +14,8 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from uv_index_guard.engine import Analysis, analyze
-from uv_index_guard.syntax import Array, Document, Scalar, Table, Value
+from uv_index_guard.engine import Analysis, Session, analyze
+from uv_index_guard.syntax import Array, Scalar, Table, Value
 
 BASES = [
     """[project]
@@ -134,17 +135,11 @@ def summary(analysis: Analysis) -> Any:
     )
 
 
-def point(data: bytes, offset: int) -> tuple[int, int]:
-    row = data.count(b"\n", 0, offset)
-    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
-
-
-def edit(doc: Document, data: bytes, start: int, end: int, new: bytes) -> bytes:
-    """Edit ``doc``'s tree as the language server does, and return the new text."""
+def edit(session: Session, data: bytes, start: int, end: int, new: bytes) -> bytes:
+    """Edit the session's text as the language server does, and return the new text."""
     new_data = data[:start] + new + data[end:]
-    doc.tree.edit(start_byte=start, old_end_byte=end, new_end_byte=start + len(new),
-                  start_point=point(data, start), old_end_point=point(data, end),
-                  new_end_point=point(new_data, start + len(new)))
+    session.edit(start, end, new)
+    assert session.data == new_data
     return new_data
 
 
@@ -178,12 +173,12 @@ DIVERGING = [(0.09375, 0, "["), (0.0234375, 3, "")]
 def test_incremental_equals_fresh(base: int, steps: list[tuple[float, int, str]],
                                   name: str) -> None:
     data = BASES[base].encode()
-    analysis = analyze(data.decode(), name, incremental=True)
+    session = Session(data.decode(), name)
+    session.analysis()
     for where, length, text in steps:
         start, end = span(data, where, length)
-        data = edit(analysis.doc, data, start, end, text.encode("utf-8", "surrogatepass"))
-        analysis = analyze(data.decode("utf-8", "surrogatepass"), name, old=analysis.doc,
-                           incremental=True)
+        data = edit(session, data, start, end, text.encode("utf-8", "surrogatepass"))
+        analysis = session.analysis()
         fresh = analyze(data.decode("utf-8", "surrogatepass"), name)
         assert analysis.doc.exact
         assert summary(analysis) == summary(fresh)
@@ -199,19 +194,18 @@ def test_inexact_reparse_says_so_and_is_redone(base: int, steps: list[tuple[floa
     incremental reparse of a broken text. An analysis that calls itself exact equals a fresh
     one, and analysing the same text again with it as ``old`` gives the fresh one."""
     data = BASES[base].encode()
-    analysis = analyze(data.decode(), incremental=True)
+    session = Session(data.decode())
+    session.analysis()
     for (where, length, text), redo in zip(steps, settle, strict=False):
         start, end = span(data, where, length)
-        data = edit(analysis.doc, data, start, end, text.encode("utf-8", "surrogatepass"))
-        analysis = analyze(data.decode("utf-8", "surrogatepass"), old=analysis.doc,
-                           incremental=True, exact=False)
+        data = edit(session, data, start, end, text.encode("utf-8", "surrogatepass"))
+        analysis = session.analysis(exact=False)
         fresh = analyze(data.decode("utf-8", "surrogatepass"))
         assert analysis.doc.exact or analysis.doc.tree.root_node.has_error
         if analysis.doc.exact:
             assert summary(analysis) == summary(fresh)
         elif redo:  # the server's settle pass, after which typing goes on from its tree
-            analysis = analyze(data.decode("utf-8", "surrogatepass"), old=analysis.doc,
-                               incremental=True)
+            analysis = session.analysis()
             assert analysis.doc.exact
             assert summary(analysis) == summary(fresh)
 
@@ -219,25 +213,27 @@ def test_inexact_reparse_says_so_and_is_redone(base: int, steps: list[tuple[floa
 def test_the_diverging_edits_diverge() -> None:
     """Keeps the example above honest: without a fresh parse, the findings differ."""
     data = BASES[0].encode()
-    analysis = analyze(data.decode(), incremental=True)
+    session = Session(data.decode())
+    session.analysis()
     for where, length, text in DIVERGING:
         start, end = span(data, where, length)
-        data = edit(analysis.doc, data, start, end, text.encode())
-        analysis = analyze(data.decode(), old=analysis.doc, incremental=True, exact=False)
+        data = edit(session, data, start, end, text.encode())
+        analysis = session.analysis(exact=False)
     fresh = analyze(data.decode())
     assert not analysis.doc.exact
     assert "UIG301" in {f.code for f in fresh.findings} - {f.code for f in analysis.findings}
-    again = analyze(data.decode(), old=analysis.doc, incremental=True)
+    again = session.analysis()
     assert again.doc.exact and summary(again) == summary(fresh)
 
 
 def test_reuses_unchanged_tables() -> None:
     text = BASES[0]
-    first = analyze(text, incremental=True)
+    session = Session(text)
+    first = session.analysis()
     kept = first.config.indexes[2].table
     data = text.encode()
-    data = edit(first.doc, data, 0, 0, b"# a comment\n")
-    second = analyze(data.decode(), old=first.doc, incremental=True)
+    data = edit(session, data, 0, 0, b"# a comment\n")
+    second = session.analysis()
     assert second.config.indexes[2].table is not None
     assert second.config.indexes[2].table.get("url") is kept.get("url")  # type: ignore[union-attr]
     assert summary(second) == summary(analyze(data.decode()))
@@ -247,19 +243,20 @@ def test_unchanged_tables_keep_their_findings() -> None:
     """The per-index rules' findings of a table whose text did not change are reused (moved
     by the lines it moved), and everything equals a fresh analysis."""
     text = BASES[-1]
-    first = analyze(text, incremental=True)
+    session = Session(text)
+    first = session.analysis()
     data = text.encode()
     # Lines added above every table: all findings move down.
-    data = edit(first.doc, data, 0, 0, b"# one\n# two\n")
-    second = analyze(data.decode(), old=first.doc, incremental=True)
+    data = edit(session, data, 0, 0, b"# one\n# two\n")
+    second = session.analysis()
     assert summary(second) == summary(analyze(data.decode()))
     kept = {(f.code, f.message) for f in first.findings} & {
         (f.code, f.message) for f in second.findings}
     assert any(code in ("UIG106", "UIG201", "UIG202", "UIG301") for code, _ in kept)
     # An edit inside the first table: the other tables' findings are the same objects.
     at = data.index(b"usr")
-    data = edit(second.doc, data, at, at + 3, b"uzr")
-    third = analyze(data.decode(), old=second.doc, incremental=True)
+    data = edit(session, data, at, at + 3, b"uzr")
+    third = session.analysis()
     assert summary(third) == summary(analyze(data.decode()))
     later = data.index(b'name = "\xc3\xa9"')
     line = data.count(b"\n", 0, later)
@@ -267,12 +264,12 @@ def test_unchanged_tables_keep_their_findings() -> None:
                if f.range.start.line >= line)
     # The first non-ASCII character of the text, and an indented header indented more.
     at = data.index(b'"x"') + 1
-    data = edit(third.doc, data, at, at, "é".encode())
-    fourth = analyze(data.decode(), old=third.doc, incremental=True)
+    data = edit(session, data, at, at, "é".encode())
+    fourth = session.analysis()
     assert summary(fourth) == summary(analyze(data.decode()))
     at = data.index(b"  [[tool.uv.index]]")
-    data = edit(fourth.doc, data, at, at, b"\t")
-    fifth = analyze(data.decode(), old=fourth.doc, incremental=True)
+    data = edit(session, data, at, at, b"\t")
+    fifth = session.analysis()
     assert summary(fifth) == summary(analyze(data.decode()))
 
 

@@ -1,17 +1,23 @@
-"""Text in, findings out: parse, build the model, run every rule, apply suppressions."""
+"""Text in, findings out: parse, build the model, run every rule, apply suppressions.
+
+:func:`analyze` analyses a text afresh (`check`, the hooks, `fix`); a :class:`Session` keeps
+one document's analysis up to date as it is edited (the language server), with the same
+result.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Final
 
-from uv_index_guard import tool_settings
+from uv_index_guard import rules, tool_settings
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import Config, IndexDef, Kind, build
-from uv_index_guard.rules import PER_INDEX, RULES, Context, per_index_findings
-from uv_index_guard.syntax import Document, parse
+from uv_index_guard.rules import Context
+from uv_index_guard.syntax import Document, Reparse, parse, parse_incremental
 from uv_index_guard.text import LineIndex, Position, Range
 
 _SUPPRESS = re.compile(rb"#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
@@ -33,24 +39,22 @@ def kind_for(path: str, text: str = "") -> Kind:
 
 
 def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-            ignore: Iterable[str] = (), old: Document | None = None,
-            incremental: bool = False, lines: LineIndex | None = None,
-            exact: bool = True) -> Analysis:
-    """Analyse ``text``; ``old``, ``incremental``, ``lines`` and ``exact`` are passed to
-    :func:`parse`."""
-    cache = None
-    if incremental and old is not None:
-        cache, old.findings_cache = old.findings_cache, None
-    doc = parse(text, old, incremental=incremental, lines=lines, exact=exact)
-    return _analyze_document(doc, path, kind or kind_for(path, text), ignore, cache,
-                             incremental)
+            ignore: Iterable[str] = ()) -> Analysis:
+    """Analyse ``text`` afresh: parse, build the model, run every rule, apply suppressions."""
+    doc = parse(text)
+    config = build(doc, kind or kind_for(path, text))
+    return _settled(doc, config, rules.run(Context(config, path)), ignore)
 
 
-def _analyze_document(doc: Document, path: str, kind: Kind, ignore: Iterable[str],
-                      cache: _Cache | None = None, incremental: bool = False) -> Analysis:
-    config = build(doc, kind)
-    ctx = Context(config, path)
-    findings = _run_rules(ctx, cache, incremental)
+def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
+               ignore: Iterable[str] = ()) -> list[Finding]:
+    """The findings of :func:`analyze` (what `check` and the pre-commit hook report)."""
+    return analyze(text, path, kind, ignore).findings
+
+
+def _settled(doc: Document, config: Config, findings: list[Finding],
+             ignore: Iterable[str]) -> Analysis:
+    """The analysis, without ignored and suppressed findings, in order."""
     ignored = set(ignore) | configured_ignores(config)
     if ignored:
         findings = [f for f in findings if f.code not in ignored]
@@ -60,88 +64,139 @@ def _analyze_document(doc: Document, path: str, kind: Kind, ignore: Iterable[str
     return Analysis(doc, config, findings)
 
 
-def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-               ignore: Iterable[str] = ()) -> list[Finding]:
-    """The findings of :func:`analyze` (what `check` and the pre-commit hook report)."""
-    return analyze(text, path, kind, ignore).findings
-
-
 # What the per-index rules found in one table: the line it starts on, the text before the
-# table on that line, and the findings of the rules of `PER_INDEX` that found any, by their
-# place in `PER_INDEX`. A document's cache holds these by table body, with the path and the
-# config kind that the findings also depend on.
-_Found = tuple[tuple[int, list[Finding]], ...]
-_Cached = tuple[int, bytes, _Found]
-_Cache = tuple[str, Kind, dict[object, _Cached]]
+# table on that line, and the findings (see `rules.IndexFindings`).
+_Cached = tuple[int, bytes, rules.IndexFindings]
 
 
-_CHECKS: Final = tuple(enumerate(rule.check_index for rule in PER_INDEX))
 
+class Session:
+    """One document as it is edited, and the analysis of its newest text.
 
-def _check_index(ctx: Context, index: IndexDef) -> _Found:
-    found = []
-    for at, check in _CHECKS:
-        findings = check(ctx, index)
-        if type(findings) is not list:
-            findings = list(findings)
-        if findings:
-            found.append((at, findings))
-    return tuple(found)
-
-
-def _run_rules(ctx: Context, cache: _Cache | None, incremental: bool) -> list[Finding]:
-    """Every rule's findings, in rule order.
-
-    With ``incremental``, the per-index rules' findings in each `[[...index]]` table are kept
-    on the document (by the table's body, which the next incremental parse reuses while the
-    table's text is unchanged), and ``cache`` holds those of the previous version: a table
-    whose text did not change gets its previous findings back, moved by the lines it moved.
+    The session owns everything that carries over from one version to the next: the text
+    and its line index, what the last parse leaves for the next (its tree, which
+    :meth:`edit` keeps in step with the text, and the built table bodies), and the per-index
+    rules' findings by table body. Nothing else edits or keeps them. Analysis is lazy:
+    :meth:`analysis` runs only when the text changed, so several quick edits cost one run.
+    Every analysis equals :func:`analyze` of the same text (with ``exact=False``, see
+    :meth:`analysis`).
     """
-    config = ctx.config
-    doc = config.doc
-    per_index: list[list[Finding]] = [[] for _ in PER_INDEX]
-    if incremental:
-        new_cache: dict[object, _Cached] = {}
-        doc.findings_cache = (ctx.path, config.kind, new_cache)
-        old = cache[2] if cache is not None and cache[:2] == (ctx.path, config.kind) else {}
-        keeps = [rule.keep(ctx) for rule in PER_INDEX]
-        lines, data = doc.lines, doc.data
-        for index in config.indexes:
-            table = index.table
-            body = table.body if table is not None else None
-            if (body is None or table is None or len(table.entries) != len(body.entries)
-                    or data[table.end - 1] != 10):  # 10: b"\n"
-                # Not a whole `[[table]]` line block as parsed (an index that a later header
-                # adds to, or the last table of a text that does not end with a newline).
-                results = _check_index(ctx, index)
+
+    __slots__ = ("_analysis", "_changed", "_data", "_found", "_ignore", "_lines", "_reparse",
+                 "kind", "last_duration", "path")
+
+    def __init__(self, text: str, path: str = "pyproject.toml", kind: Kind | None = None,
+                 ignore: Iterable[str] = ()) -> None:
+        self.path = path
+        self.kind = kind or kind_for(path, text)
+        self._ignore = tuple(ignore)
+        self._data = text.encode("utf-8", "surrogatepass")
+        self._lines = LineIndex(self._data)
+        self._reparse: Reparse | None = None
+        self._found: dict[object, _Cached] = {}
+        self._analysis: Analysis | None = None
+        self._changed = True
+        #: Seconds the last analysis took.
+        self.last_duration = 0.0
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @property
+    def text(self) -> str:
+        return self._data.decode("utf-8", "surrogatepass")
+
+    @property
+    def lines(self) -> LineIndex:
+        return self._lines
+
+    @property
+    def stale(self) -> bool:
+        """Whether the text changed since the last analysis (or none was made)."""
+        return self._changed or self._analysis is None
+
+    @property
+    def exact(self) -> bool:
+        """Whether the last analysis is what a fresh analysis of its text gives."""
+        return self._analysis is None or self._analysis.doc.exact
+
+    def replace(self, text: str) -> None:
+        """The whole text changes."""
+        self._data = text.encode("utf-8", "surrogatepass")
+        self._lines = LineIndex(self._data)
+        if self._reparse is not None:
+            self._reparse.tree = None  # table bodies are reused by their text; the tree not
+        self._changed = True
+
+    def edit(self, start: int, end: int, new: bytes) -> None:
+        """Bytes ``start`` to ``end`` of the text become ``new`` (on whole characters)."""
+        tree = self._reparse.tree if self._reparse is not None else None
+        if tree is not None:
+            start_point = self._point(start)
+            old_end_point = self._point(end)
+            newlines = new.count(b"\n")
+            if newlines:
+                new_end_point = (start_point[0] + newlines, len(new) - new.rfind(b"\n") - 1)
             else:
-                line, start = lines.line_of(table.start)
-                before = data[start : table.start] if start != table.start else b""
-                hit = old.get(body)
-                if hit is not None and hit[1] == before:
-                    moved = line - hit[0]
-                    results = hit[2] if not moved else tuple(
-                        (at, [_moved(f, moved) for f in found]) for at, found in hit[2])
-                else:
-                    results = _check_index(ctx, index)
-                new_cache[body] = (line, before, results)
-            for at, found in results:
-                keep = keeps[at]
-                if keep is None or keep(index):
-                    per_index[at].extend(found)
-    else:
-        per_index = per_index_findings(ctx, config.indexes)
-    findings: list[Finding] = []
-    at = 0
-    for rule in RULES:
-        if rule.per_index:
-            findings.extend(rule.check_before(ctx))
-            findings.extend(per_index[at])
-            at += 1
-            findings.extend(rule.check_after(ctx))
+                new_end_point = (start_point[0], start_point[1] + len(new))
+            tree.edit(start_byte=start, old_end_byte=end, new_end_byte=start + len(new),
+                      start_point=start_point, old_end_point=old_end_point,
+                      new_end_point=new_end_point)
+        self._data = self._data[:start] + new + self._data[end:]
+        self._lines = self._lines.spliced(self._data, start, end, new)
+        self._changed = True
+
+    def _point(self, offset: int) -> tuple[int, int]:
+        """A tree-sitter point (row, byte column) of a byte offset in the current text."""
+        row = self._lines.position(offset).line
+        return row, offset - self._lines.line_start(row)
+
+    def analysis(self, exact: bool = True) -> Analysis:
+        """The analysis of the current text.
+
+        With ``exact=False`` (diagnostics pushed while the user types), a broken text is
+        read by tree-sitter's incremental reparse alone, which can recover from errors
+        differently than a fresh parse; the result says so (``doc.exact``), and the next
+        call with ``exact=True`` parses the same text afresh.
+        """
+        current = self._analysis
+        if current is not None and not self._changed and (current.doc.exact or not exact):
+            return current
+        t0 = time.perf_counter()
+        doc, self._reparse = parse_incremental(self.text, self._reparse, lines=self._lines,
+                                               exact=exact)
+        config = build(doc, self.kind)
+        ctx = Context(config, self.path)
+        old, self._found = self._found, {}
+        findings = rules.run(ctx, functools.partial(self._found_in, ctx, doc, old))
+        self._analysis = _settled(doc, config, findings, self._ignore)
+        self._changed = False
+        self.last_duration = time.perf_counter() - t0
+        return self._analysis
+
+    def _found_in(self, ctx: Context, doc: Document, old: dict[object, _Cached],
+                  index: IndexDef) -> rules.IndexFindings:
+        """What the per-index rules find in ``index``: a table whose text did not change
+        gets its previous findings back, moved by the lines it moved."""
+        table = index.table
+        body = table.body if table is not None else None
+        if (body is None or table is None or len(table.entries) != len(body.entries)
+                or doc.data[table.end - 1] != 10):  # 10: b"\n"
+            # Not a whole `[[table]]` line block as parsed (an index that a later header
+            # adds to, or the last table of a text that does not end with a newline).
+            return rules.index_findings(ctx, index)
+        line, start = doc.lines.line_of(table.start)
+        before = doc.data[start : table.start] if start != table.start else b""
+        hit = old.get(body)
+        if hit is not None and hit[1] == before:
+            moved = line - hit[0]
+            results = hit[2] if not moved else tuple(
+                (at, [_moved(f, moved) for f in found]) for at, found in hit[2])
         else:
-            findings.extend(rule.check(ctx))
-    return findings
+            results = rules.index_findings(ctx, index)
+        self._found[body] = (line, before, results)
+        return results
 
 
 def _moved(finding: Finding, lines: int) -> Finding:

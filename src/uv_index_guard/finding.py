@@ -25,6 +25,13 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity `{text}`") from None
 
 
+class Tag(enum.Enum):
+    """What an editor may show about a finding beyond its severity."""
+
+    UNNECESSARY = "unnecessary"  # configuration that does nothing (shown faded)
+    DEPRECATED = "deprecated"  # a setting that still works but is on its way out
+
+
 @dataclass(frozen=True)
 class TextEdit:
     """Replace the text in ``range`` with ``new_text`` (code-point positions)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.finding import Finding, Severity, Tag
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.rules import CODES
 
@@ -18,16 +18,15 @@ _SEVERITY = {
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
-# Rule names whose findings are tagged: code that does nothing, and deprecated settings.
 _TAGS = {
-    "unused-explicit-index": types.DiagnosticTag.Unnecessary,
-    "deprecated-index-url": types.DiagnosticTag.Deprecated,
+    Tag.UNNECESSARY: types.DiagnosticTag.Unnecessary,
+    Tag.DEPRECATED: types.DiagnosticTag.Deprecated,
 }
 
 
 def to_diagnostic(finding: Finding, mapper: ClientMapper, version: int) -> types.Diagnostic:
     rule = CODES.get(finding.code)
-    tag = _TAGS.get(rule.name) if rule is not None else None
+    tags = [_TAGS[tag] for tag in rule.tags] if rule is not None else []
     return types.Diagnostic(
         range=mapper.range(finding.range),
         message=finding.message,
@@ -35,7 +34,7 @@ def to_diagnostic(finding: Finding, mapper: ClientMapper, version: int) -> types
         code=finding.code,
         code_description=types.CodeDescription(href=rule.docs_url) if rule else None,
         source=SOURCE,
-        tags=[tag] if tag is not None else None,
+        tags=tags or None,
         data=fix_data(finding, mapper, version) if finding.fixes else None,
     )
 

@@ -1,27 +1,23 @@
 """Per-document state: the text of the newest version, and the analysis of that text.
 
-Each ``didChange`` is applied here as a byte-level splice of the text plus a ``Tree.edit`` of
-the last parsed tree, so the next :func:`~uv_index_guard.engine.analyze` reparses
-incrementally. Analysis is lazy: :meth:`DocumentState.current` runs the engine only when the
-text changed since the last run, so several quick edits cost one analysis.
+Each ``didChange`` is applied to the engine's :class:`~uv_index_guard.engine.Session` as a
+byte-level splice; the session keeps its parse tree in step and reanalyses incrementally,
+and only when the text changed since its last run, so several quick edits cost one analysis.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from uv_index_guard.engine import Analysis, analyze
+from uv_index_guard.engine import Analysis, Session
 from uv_index_guard.finding import Finding
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.diagnostics import diagnostics
 from uv_index_guard.model import Kind
-from uv_index_guard.syntax import Document
 from uv_index_guard.text import LineIndex
 
 
@@ -35,44 +31,58 @@ def path_of_uri(uri: str) -> str:
     return to_fs_path(uri) or uri
 
 
-@dataclass(slots=True)
 class DocumentState:
-    uri: str
-    kind: Kind
-    version: int
-    data: bytes
-    codec: PositionCodec
-    lines: LineIndex = field(init=False)
-    analysis: Analysis | None = None
-    analyzed_version: int | None = None
-    # The last analysis's tree has been `edit`ed to match `data` (so it can be reused).
-    tree_in_sync: bool = False
-    last_duration: float = 0.0
-    _mapper: ClientMapper | None = None
-    # The last version converted: its findings and their diagnostics, for the next version.
-    _diagnostics: tuple[Analysis, list[Finding], list[types.Diagnostic]] | None = None
-    _diagnostics_ascii: bool = False
+    """An open document: its version, the engine's session over its text, and the position
+    conversion and diagnostics of the newest analysis."""
 
-    def __post_init__(self) -> None:
-        self.lines = LineIndex(self.data)
+    __slots__ = ("_diagnostics", "_diagnostics_ascii", "_mapper", "codec", "kind", "session",
+                 "uri", "version")
+
+    def __init__(self, uri: str, kind: Kind, version: int, text: str,
+                 codec: PositionCodec) -> None:
+        self.uri = uri
+        self.kind = kind
+        self.version = version
+        self.codec = codec
+        self.session = Session(text, path_of_uri(uri), kind)
+        self._mapper: ClientMapper | None = None
+        # The last analysis converted: its findings and their diagnostics, for the next one.
+        self._diagnostics: tuple[Analysis, list[Finding], list[types.Diagnostic]] | None = None
+        self._diagnostics_ascii = False
 
     @classmethod
     def open(cls, item: types.TextDocumentItem, kind: Kind,
              codec: PositionCodec) -> DocumentState:
-        return cls(item.uri, kind, item.version, item.text.encode("utf-8", "surrogatepass"),
-                   codec)
+        return cls(item.uri, kind, item.version, item.text, codec)
 
     @property
     def path(self) -> str:
-        return path_of_uri(self.uri)
+        return self.session.path
+
+    @property
+    def data(self) -> bytes:
+        return self.session.data
 
     @property
     def text(self) -> str:
-        return self.data.decode("utf-8", "surrogatepass")
+        return self.session.text
+
+    @property
+    def lines(self) -> LineIndex:
+        return self.session.lines
 
     @property
     def stale(self) -> bool:
-        return self.analyzed_version != self.version or self.analysis is None
+        return self.session.stale
+
+    @property
+    def exact(self) -> bool:
+        """Whether the current analysis is what a fresh analysis of the text gives."""
+        return self.session.exact
+
+    @property
+    def last_duration(self) -> float:
+        return self.session.last_duration
 
     @property
     def mapper(self) -> ClientMapper:
@@ -85,69 +95,18 @@ class DocumentState:
         """Apply one ``didChange`` notification's content changes, in order."""
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                self._splice(change.range, change.text)
+                mapper = self.mapper
+                start = mapper.offset(change.range.start)
+                end = max(mapper.offset(change.range.end), start)
+                self.session.edit(start, end, change.text.encode("utf-8", "surrogatepass"))
             else:
-                self._replace(change.text)
+                self.session.replace(change.text)
+            self._mapper = None
         self.version = version
 
-    def _replace(self, text: str) -> None:
-        self.data = text.encode("utf-8", "surrogatepass")
-        self.lines = LineIndex(self.data)
-        self._mapper = None
-        self.tree_in_sync = False
-
-    def _splice(self, rng: types.Range, text: str) -> None:
-        mapper = self.mapper
-        start = mapper.offset(rng.start)
-        end = max(mapper.offset(rng.end), start)
-        new = text.encode("utf-8", "surrogatepass")
-        if self.tree_in_sync and self.analysis is not None:
-            start_point = self._point(start)
-            old_end_point = self._point(end)
-            newlines = new.count(b"\n")
-            if newlines:
-                new_end_point = (start_point[0] + newlines, len(new) - new.rfind(b"\n") - 1)
-            else:
-                new_end_point = (start_point[0], start_point[1] + len(new))
-            self.analysis.doc.tree.edit(
-                start_byte=start, old_end_byte=end, new_end_byte=start + len(new),
-                start_point=start_point, old_end_point=old_end_point,
-                new_end_point=new_end_point)
-        self.data = self.data[:start] + new + self.data[end:]
-        self.lines = self.lines.spliced(self.data, start, end, new)
-        self._mapper = None
-
-    def _point(self, offset: int) -> tuple[int, int]:
-        """A tree-sitter point (row, byte column) of a byte offset in the current text."""
-        row = self.lines.position(offset).line
-        return row, offset - self.lines.line_start(row)
-
-    @property
-    def exact(self) -> bool:
-        """Whether the current analysis is what a fresh analysis of the text gives."""
-        return self.analysis is None or self.analysis.doc.exact
-
     def current(self, exact: bool = True) -> Analysis:
-        """The analysis of the current text, running the engine if the text changed.
-
-        With ``exact=False`` (diagnostics pushed while the user types), a broken text is
-        read by tree-sitter's incremental reparse alone, which can recover from errors
-        differently than a fresh parse; the result says so and ``current()`` redoes it.
-        """
-        analysis = self.analysis
-        if analysis is not None and not self.stale:
-            if analysis.doc.exact or not exact:
-                return analysis
-            old: Document | None = analysis.doc  # same text, a broken tree: parsed afresh
-        else:
-            old = analysis.doc if analysis is not None and self.tree_in_sync else None
-        t0 = time.perf_counter()
-        self.analysis = analyze(self.text, self.path, self.kind, old=old, incremental=True,
-                                lines=self.lines, exact=exact)
-        self.last_duration = time.perf_counter() - t0
-        self.analyzed_version = self.version
-        self.tree_in_sync = True
-        return self.analysis
+        """The analysis of the current text (see :meth:`Session.analysis`)."""
+        return self.session.analysis(exact)
 
     def client_diagnostics(self, exact: bool = True) -> list[types.Diagnostic]:
         """The current analysis as LSP diagnostics, converted once per analysis."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from uv_index_guard.finding import Finding
@@ -62,20 +63,43 @@ CODES: Final[dict[str, Rule]] = {rule.code: rule for rule in RULES}
 PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
 
 
-def per_index_findings(ctx: Context, indexes: list[IndexDef]) -> list[list[Finding]]:
-    """What each rule of `PER_INDEX` finds in ``indexes`` (those its `keep` keeps)."""
+#: What each rule of `PER_INDEX` finds in one index (by its place in `PER_INDEX`; only the
+#: rules that find something), whatever `keep` says: reusable while the table is unchanged.
+IndexFindings = tuple[tuple[int, list[Finding]], ...]
+
+_CHECKS: Final = tuple(enumerate(rule.check_index for rule in PER_INDEX))
+
+
+def index_findings(ctx: Context, index: IndexDef) -> IndexFindings:
+    """What each per-index rule finds in ``index``."""
     found = []
-    for rule in PER_INDEX:
-        keep = rule.keep(ctx)
-        check = rule.check_index
-        out: list[Finding] = []
-        for index in indexes:
-            # `keep` first: a finding that would be dropped is not made (UIG205's for
-            # every used index, whose position would need the line index).
+    for at, check in _CHECKS:
+        findings = check(ctx, index)
+        if type(findings) is not list:
+            findings = list(findings)
+        if findings:
+            found.append((at, findings))
+    return tuple(found)
+
+
+def run(ctx: Context, found_in: Callable[[IndexDef], IndexFindings] | None = None,
+        ) -> list[Finding]:
+    """Every rule's findings, in rule order; ``found_in`` gives the per-index rules'
+    findings of each index (the engine's, for tables it has checked before)."""
+    if found_in is None:
+        return [finding for rule in RULES for finding in rule.check(ctx)]
+    keeps = [rule.keep(ctx) for rule in PER_INDEX]
+    per_index: list[list[Finding]] = [[] for _ in PER_INDEX]
+    for index in ctx.config.indexes:
+        for at, found in found_in(index):
+            keep = keeps[at]
             if keep is None or keep(index):
-                out.extend(check(ctx, index))
-        found.append(out)
-    return found
+                per_index[at].extend(found)
+    kept = iter(per_index)
+    return [finding for rule in RULES
+            for finding in (rule.findings(ctx, next(kept)) if rule.per_index
+                            else rule.check(ctx))]
 
 
-__all__ = ["CODES", "PER_INDEX", "RULES", "Context", "Rule", "per_index_findings"]
+__all__ = ["CODES", "PER_INDEX", "RULES", "Context", "IndexFindings", "Rule", "index_findings",
+           "run"]

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
-from uv_index_guard.finding import Finding, Fix, Severity, TextEdit
+from uv_index_guard.finding import Finding, Fix, Severity, Tag, TextEdit
 from uv_index_guard.model import Config, IndexDef, UrlValue, index_url_values, top_url_values
 from uv_index_guard.syntax import Entry, Scalar, Table, Value
 from uv_index_guard.text import Range
@@ -95,19 +95,28 @@ class Rule:
     severity: ClassVar[Severity]
     summary: ClassVar[str]
     #: True for a rule whose findings are :meth:`check_before`, then :meth:`check_index` of
-    #: each index that :meth:`keep` keeps, then :meth:`check_after`. What
+    #: each index that :meth:`keep` keeps, then :meth:`check_after` (:meth:`findings`). What
     #: :meth:`check_index` finds must depend on nothing but the index (its table's text and
     #: position), the path and the config kind: the engine may reuse it for an unchanged table.
     per_index: ClassVar[bool] = False
+    #: What an editor may show about every finding of this rule (faded, struck through).
+    tags: ClassVar[tuple[Tag, ...]] = ()
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        """Every finding of the rule in ``ctx``."""
         if not self.per_index:
             raise NotImplementedError
-        yield from self.check_before(ctx)
         keep = self.keep(ctx)
-        for index in ctx.config.indexes:
-            if keep is None or keep(index):
-                yield from self.check_index(ctx, index)
+        # `keep` first: a finding that would be dropped is not made (UIG205's for every used
+        # index, whose position would need the line index).
+        return self.findings(ctx, (finding for index in ctx.config.indexes
+                                   if keep is None or keep(index)
+                                   for finding in self.check_index(ctx, index)))
+
+    def findings(self, ctx: Context, indexed: Iterable[Finding]) -> Iterator[Finding]:
+        """A per-index rule's findings, in order, given those of its kept indexes."""
+        yield from self.check_before(ctx)
+        yield from indexed
         yield from self.check_after(ctx)
 
     def check_before(self, ctx: Context) -> Iterable[Finding]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.finding import Finding, Severity, Tag
 from uv_index_guard.model import Kind, Origin
 from uv_index_guard.rules.base import Context, Rule
 
@@ -12,6 +12,7 @@ class DeprecatedIndexUrl(Rule):
 
     code = "UIG210"
     name = "deprecated-index-url"
+    tags = (Tag.DEPRECATED,)
     severity = Severity.INFO
     summary = "`index-url` and `extra-index-url` are deprecated"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.finding import Finding, Severity, Tag
 from uv_index_guard.model import IndexDef, Kind
 from uv_index_guard.rules.base import Context, Rule
 
@@ -12,6 +12,7 @@ class UnusedExplicitIndex(Rule):
 
     code = "UIG205"
     name = "unused-explicit-index"
+    tags = (Tag.UNNECESSARY,)
     severity = Severity.WARNING
     summary = "An explicit index is never used"
 
