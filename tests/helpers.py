@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from uv_index_guard.finding import TextEdit
@@ -71,3 +72,33 @@ def toml_block(section: str) -> str | None:
 def block_path(block: str) -> str:
     """Which file a docs example is: `# uv.toml` on its first line, else pyproject.toml."""
     return "uv.toml" if block.lstrip().startswith("# uv.toml") else "pyproject.toml"
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
+
+
+@dataclass(frozen=True)
+class RuleFixture:
+    """`tests/fixtures/rules/<CODE>/<fires|quiet>-<name>.<pyproject|uv>.toml`: a text on
+    which rule ``code`` reports something (``fires``) or nothing (``quiet``)."""
+
+    code: str
+    fires: bool
+    name: str
+    path: str  # the file name the text is checked as: pyproject.toml or uv.toml
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.code}-{'fires' if self.fires else 'quiet'}-{self.name}"
+
+
+def rule_fixtures() -> list[RuleFixture]:
+    found = []
+    for file in sorted(FIXTURES.glob("*/*.toml")):
+        kind = next(k for k in ("pyproject.toml", "uv.toml") if file.name.endswith("." + k))
+        verdict, _, name = file.name[: -len(kind) - 1].partition("-")
+        assert verdict in ("fires", "quiet") and name, file
+        found.append(RuleFixture(file.parent.name, verdict == "fires", name, kind,
+                                 file.read_bytes().decode("utf-8")))
+    return found

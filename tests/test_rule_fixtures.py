@@ -1,0 +1,54 @@
+"""Every rule on its fixture files, against reviewed snapshots of what `check` reports.
+
+Each file under `tests/fixtures/rules/<CODE>/` is a text on which that rule fires
+(`fires-*`) or stays quiet (`quiet-*`). The snapshot (`__snapshots__/test_rule_fixtures.ambr`)
+holds every finding of the file in full (position, code, severity, message) and, for each of
+its fixes, the text the fix produces. Update it with `pytest --snapshot-update` and review
+the diff; the structural checks below hold whatever the snapshot says.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import RuleFixture, apply_edits, rule_fixtures
+from syrupy.assertion import SnapshotAssertion
+
+from uv_index_guard.engine import check_text
+from uv_index_guard.finding import Finding
+from uv_index_guard.rules import CODES
+
+FIXTURES = rule_fixtures()
+
+
+def render(text: str, findings: list[Finding]) -> str:
+    """What a reviewer reads: each finding, then each fix's resulting text."""
+    out: list[str] = []
+    for f in findings:
+        start, end = f.range.start, f.range.end
+        out.append(f"{start.line + 1}:{start.column + 1}-{end.line + 1}:{end.column + 1} "
+                   f"{f.code} {f.severity.label}: {f.message}")
+        for fix in f.fixes:
+            out.append(f"  fix ({'safe' if fix.safe else 'unsafe'}): {fix.title}")
+            out.extend(f"  | {line}" for line in apply_edits(text, fix.edits).split("\n"))
+    return "\n".join(out) + "\n" if out else "(no findings)\n"
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.id for f in FIXTURES])
+def test_rule_fixture(fixture: RuleFixture, snapshot: SnapshotAssertion) -> None:
+    findings = check_text(fixture.text, fixture.path)
+    own = [f for f in findings if f.code == fixture.code]
+    if fixture.fires:
+        assert own, f"{fixture.code} did not fire"
+        for finding in own:
+            assert finding.severity is CODES[fixture.code].severity
+            assert finding.path == fixture.path
+            assert finding.range.end >= finding.range.start
+    else:
+        assert own == [], [f.message for f in own]
+    assert render(fixture.text, findings) == snapshot
+
+
+def test_every_code_has_a_firing_and_a_quiet_fixture() -> None:
+    assert {f.code for f in FIXTURES if f.fires} == set(CODES)
+    assert {f.code for f in FIXTURES if not f.fires} == set(CODES)
+    assert len({f.id for f in FIXTURES}) == len(FIXTURES)
