@@ -7,16 +7,10 @@ import sys
 from collections.abc import Iterator
 from typing import Final
 
-import tomli
 from tree_sitter import Node
 
 from uv_index_guard.syntax.values import Document, SyntaxProblem
 from uv_index_guard.text import Position
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    tomllib = None
 
 # Escapes that tree-sitter-toml accepts but TOML forbids (surrogates, beyond U+10FFFF).
 BAD_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]|\\U(?!00(?:0|10))")
@@ -33,6 +27,10 @@ def problems(doc: Document, root: Node) -> list[SyntaxProblem]:
     (tomllib) rejects is one problem marked ``toml11``. What the spec accepts is valid,
     whatever tree-sitter thought.
     """
+    # Only broken documents get here: the spec parsers are imported on first need (this
+    # keeps `check`'s start-up short).
+    import tomli
+
     found: list[SyntaxProblem] = []
     spec_line = -1
     # uv reads a leading byte-order mark as whitespace; tomli and tomllib reject it.
@@ -46,7 +44,9 @@ def problems(doc: Document, root: Node) -> list[SyntaxProblem]:
     except (ValueError, RecursionError) as exc:  # tomli raises ValueError for oddities
         found.append(SyntaxProblem(0, 0, f"invalid TOML: {exc}"))
     else:
-        if tomllib is not None:
+        if sys.version_info >= (3, 11):
+            import tomllib
+
             try:
                 tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
