@@ -14,19 +14,13 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+import tree_sitter_toml
 from tree_sitter import Language, Node, Parser
 
 from uv_index_guard.syntax.decode import decode_scalar, decode_string
 from uv_index_guard.syntax.values import _UNSET, Array, Body, Entry, Scalar, Table, Value
 
-try:  # the grammar itself, without the package's query-file machinery (importlib.resources)
-    from tree_sitter_toml._binding import (  # type: ignore[import-not-found]
-        language as _toml_language,
-    )
-except ImportError:  # pragma: no cover - another layout of the package
-    from tree_sitter_toml import language as _toml_language
-
-TOML_LANGUAGE: Final = Language(_toml_language())
+TOML_LANGUAGE: Final = Language(tree_sitter_toml.language())
 
 _DATETIME_TYPES: Final = frozenset(
     {"offset_date_time", "local_date_time", "local_date", "local_time"}
