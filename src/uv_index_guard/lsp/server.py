@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import logging
 import os
 import stat
@@ -168,33 +169,39 @@ class UvIndexGuardServer(LanguageServer):
 
 
 def guarded(default: Any = None) -> Callable[[F], F]:
-    """Handlers answer even when a feature fails, and failures are logged without text."""
+    """Every handler and command is wrapped in this: it answers even when its feature fails,
+    and the failure is logged without text. A handler answers ``default``; a command (give
+    ``default=command_failed``) answers ``{"error": ...}`` and tells the user, as it does
+    for a :class:`~uv_index_guard.credentials.fix.FixError` (a reason meant for the user)."""
     def decorate(fn: F) -> F:
+        def failed(ls: UvIndexGuardServer, exc: Exception) -> Any:
+            if isinstance(exc, fix.FixError):
+                return ls.fail(str(exc))
+            ls.log_error(fn.__name__, exc)
+            return default(ls, fn.__name__, exc) if callable(default) else default
+
+        if inspect.iscoroutinefunction(fn):
+            @wraps(fn)
+            async def wrapper_async(ls: UvIndexGuardServer, *args: Any) -> Any:
+                try:
+                    return await fn(ls, *args)
+                except Exception as exc:
+                    return failed(ls, exc)
+            return wrapper_async  # type: ignore[return-value]
+
         @wraps(fn)
-        def wrapper(ls: UvIndexGuardServer, params: Any) -> Any:
+        def wrapper(ls: UvIndexGuardServer, *args: Any) -> Any:
             try:
-                return fn(ls, params)
+                return fn(ls, *args)
             except Exception as exc:
-                ls.log_error(fn.__name__, exc)
-                return default
+                return failed(ls, exc)
         return wrapper  # type: ignore[return-value]
     return decorate
 
 
-def guarded_command(fn: F) -> F:
-    """A command answers ``{"error": ...}`` when it fails, shown to the user and logged
-    without text."""
-    @wraps(fn)
-    async def wrapper(ls: UvIndexGuardServer, *args: Any) -> Any:
-        try:
-            result = fn(ls, *args)
-            return await result if asyncio.iscoroutine(result) else result
-        except fix.FixError as exc:
-            return ls.fail(str(exc))
-        except Exception as exc:
-            ls.log_error(fn.__name__, exc)
-            return ls.fail(f"{fn.__name__.replace('_', ' ')} failed ({type(exc).__name__})")
-    return wrapper  # type: ignore[return-value]
+def command_failed(ls: UvIndexGuardServer, name: str, exc: Exception) -> dict[str, Any]:
+    """What a command answers when it failed unexpectedly."""
+    return ls.fail(f"{name.replace('_', ' ')} failed ({type(exc).__name__})")
 
 
 SERVER = UvIndexGuardServer()
@@ -293,7 +300,7 @@ def on_code_lens(ls: UvIndexGuardServer, params: types.CodeLensParams) -> list[t
 
 
 @SERVER.command(credentials.MOVE_TO_KEYRING)
-@guarded_command
+@guarded(command_failed)
 def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
                     ) -> dict[str, Any]:
     state = ls.document(uri)
@@ -309,7 +316,7 @@ def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int
 
 
 @SERVER.command(credentials.CHECK_ACCESS)
-@guarded_command
+@guarded(command_failed)
 async def check_index_access(ls: UvIndexGuardServer, uri: str, ordinal: int,
                              ) -> dict[str, Any]:
     state = ls.document(uri)
