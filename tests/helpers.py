@@ -74,31 +74,64 @@ def block_path(block: str) -> str:
     return "uv.toml" if block.lstrip().startswith("# uv.toml") else "pyproject.toml"
 
 
+_FILE_MARK = re.compile(r"^# (\S*(?:pyproject|uv)\.toml)\n", re.M)
+
+
+def docs_files(block: str) -> dict[str, str]:
+    """The files of a docs example: one file, or several, each after a line `# path`."""
+    marks = list(_FILE_MARK.finditer(block))
+    if len(marks) < 2:
+        return {block_path(block): block}
+    return {m.group(1): block[m.start() : nxt.start() if nxt else len(block)]
+            for m, nxt in zip(marks, [*marks[1:], None], strict=True)}
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 
 
 @dataclass(frozen=True)
 class RuleFixture:
     """`tests/fixtures/rules/<CODE>/<fires|quiet>-<name>.<pyproject|uv>.toml`: a text on
-    which rule ``code`` reports something (``fires``) or nothing (``quiet``)."""
+    which rule ``code`` reports something (``fires``) or nothing (``quiet``); or a directory
+    `<fires|quiet>-<name>/` holding a tree of files (a workspace), checked together."""
 
     code: str
     fires: bool
     name: str
-    path: str  # the file name the text is checked as: pyproject.toml or uv.toml
-    text: str
+    files: dict[str, str]  # by path: the file name for a single file
+    directory: bool = False
 
     @property
     def id(self) -> str:
         return f"{self.code}-{'fires' if self.fires else 'quiet'}-{self.name}"
 
+    @property
+    def single(self) -> bool:
+        return not self.directory
+
+    @property
+    def path(self) -> str:
+        assert self.single
+        return next(iter(self.files))
+
+    @property
+    def text(self) -> str:
+        return self.files[self.path]
+
 
 def rule_fixtures() -> list[RuleFixture]:
     found = []
-    for file in sorted(FIXTURES.glob("*/*.toml")):
-        kind = next(k for k in ("pyproject.toml", "uv.toml") if file.name.endswith("." + k))
-        verdict, _, name = file.name[: -len(kind) - 1].partition("-")
-        assert verdict in ("fires", "quiet") and name, file
-        found.append(RuleFixture(file.parent.name, verdict == "fires", name, kind,
-                                 file.read_bytes().decode("utf-8")))
+    for entry in sorted(FIXTURES.glob("*/*")):
+        if entry.is_dir():
+            verdict, _, name = entry.name.partition("-")
+            files = {f.relative_to(entry).as_posix(): f.read_bytes().decode("utf-8")
+                     for f in sorted(entry.rglob("*.toml"))}
+        else:
+            kind = next(k for k in ("pyproject.toml", "uv.toml")
+                        if entry.name.endswith("." + k))
+            verdict, _, name = entry.name[: -len(kind) - 1].partition("-")
+            files = {kind: entry.read_bytes().decode("utf-8")}
+        assert verdict in ("fires", "quiet") and name and files, entry
+        found.append(RuleFixture(entry.parent.name, verdict == "fires", name, files,
+                                 entry.is_dir()))
     return found

@@ -1,10 +1,12 @@
 """Every rule on its fixture files, against reviewed snapshots of what `check` reports.
 
 Each file under `tests/fixtures/rules/<CODE>/` is a text on which that rule fires
-(`fires-*`) or stays quiet (`quiet-*`). The snapshot (`__snapshots__/test_rule_fixtures.ambr`)
-holds every finding of the file in full (position, code, severity, message) and, for each of
-its fixes, the text the fix produces. Update it with `pytest --snapshot-update` and review
-the diff; the structural checks below hold whatever the snapshot says.
+(`fires-*`) or stays quiet (`quiet-*`); a directory there is a tree of files (a workspace)
+checked together, each file in the workspace uv would see. The snapshot
+(`__snapshots__/test_rule_fixtures.ambr`) holds every finding of the files in full
+(position, code, severity, message) and, for each of its fixes, the text the fix produces.
+Update it with `pytest --snapshot-update` and review the diff; the structural checks below
+hold whatever the snapshot says.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 from helpers import RuleFixture, apply_edits, rule_fixtures
 from syrupy.assertion import SnapshotAssertion
 
-from uv_index_guard.engine import check_text
+from uv_index_guard.engine import check_files
 from uv_index_guard.finding import Finding
 from uv_index_guard.rules import CODES
 
@@ -33,19 +35,29 @@ def render(text: str, findings: list[Finding]) -> str:
     return "\n".join(out) + "\n" if out else "(no findings)\n"
 
 
+def findings_of(fixture: RuleFixture) -> dict[str, list[Finding]]:
+    """What `check` reports: each file in the workspace uv sees among the fixture's files."""
+    return check_files(fixture.files)
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.id for f in FIXTURES])
 def test_rule_fixture(fixture: RuleFixture, snapshot: SnapshotAssertion) -> None:
-    findings = check_text(fixture.text, fixture.path)
-    own = [f for f in findings if f.code == fixture.code]
+    found = findings_of(fixture)
+    own = [f for findings in found.values() for f in findings if f.code == fixture.code]
     if fixture.fires:
         assert own, f"{fixture.code} did not fire"
         for finding in own:
             assert finding.severity is CODES[fixture.code].severity
-            assert finding.path == fixture.path
+            assert finding.path in fixture.files
             assert finding.range.end >= finding.range.start
     else:
         assert own == [], [f.message for f in own]
-    assert render(fixture.text, findings) == snapshot
+    if fixture.single:
+        shown = render(fixture.text, found[fixture.path])
+    else:
+        shown = "".join(f"--- {path}\n" + render(fixture.files[path], found[path])
+                        for path in sorted(fixture.files))
+    assert shown == snapshot
 
 
 def test_every_code_has_a_firing_and_a_quiet_fixture() -> None:

@@ -8,9 +8,10 @@ result.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from uv_index_guard import rules, tool_settings
@@ -19,6 +20,7 @@ from uv_index_guard.model import Config, IndexDef, Kind, build
 from uv_index_guard.rules import Context
 from uv_index_guard.syntax import Document, Reparse, parse, parse_incremental
 from uv_index_guard.text import LineIndex, Position, Range
+from uv_index_guard.workspace import Layout, Workspace, assemble
 
 _SUPPRESS = re.compile(rb"#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
 
@@ -39,11 +41,80 @@ def kind_for(path: str, text: str = "") -> Kind:
 
 
 def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-            ignore: Iterable[str] = ()) -> Analysis:
-    """Analyse ``text`` afresh: parse, build the model, run every rule, apply suppressions."""
+            ignore: Iterable[str] = (), workspace: Others | None = None) -> Analysis:
+    """Analyse ``text`` afresh: parse, build the model, run every rule, apply suppressions.
+
+    ``workspace`` is the file's workspace: its layout and the other files' configurations
+    (:func:`configs`); without it the file is checked alone.
+    """
     doc = parse(text)
     config = build(doc, kind or kind_for(path, text))
-    return _settled(doc, config, rules.run(Context(config, path)), ignore)
+    ctx = Context(config, path, _workspace(workspace, path, config))
+    return _settled(doc, config, rules.run(ctx), ignore)
+
+
+#: A file's workspace as the engine takes it: the layout, and the configurations of the
+#: workspace's files by path (the file's own, if there, is replaced by the one analysed).
+Others = tuple[Layout, Mapping[str, Config]]
+
+
+def analyze_config(text: str, path: str) -> Config:
+    """The configuration model of one file (parsed, not checked)."""
+    return build(parse(text), kind_for(path, text))
+
+
+def configs(texts: Mapping[str, str]) -> dict[str, Config]:
+    """The configurations of some files (by path), to give as the others of a workspace."""
+    return {path: analyze_config(text, path) for path, text in texts.items()}
+
+
+def analyze_workspace(built: Mapping[str, Config], layout: Layout, ignore: Iterable[str] = (),
+                      only: Iterable[str] | None = None) -> dict[str, Analysis]:
+    """Check the files of one workspace together (their configurations by path, as in
+    ``layout``, from :func:`configs`); ``only``: the files whose findings are wanted (the
+    others are context). A uv.toml also takes the `ignore` of the pyproject.toml beside it."""
+    view = Workspace(layout, built)
+    wanted = set(only) if only is not None else set(built)
+    out = {}
+    for path, config in built.items():
+        if path not in wanted:
+            continue
+        ignored = set(ignore)
+        if config.kind is Kind.UV_TOML:
+            beside = built.get(posixpath.join(posixpath.dirname(path), Kind.PYPROJECT.value))
+            if beside is not None:
+                ignored |= configured_ignores(beside)
+        out[path] = _settled(config.doc, config, rules.run(Context(config, path, view)),
+                             ignored)
+    return out
+
+
+def check_files(texts: Mapping[str, str]) -> dict[str, list[Finding]]:
+    """The findings of a known set of files (`/`-separated paths, by path), each checked in
+    the workspace that uv would see among them (:func:`workspace.assemble`)."""
+    built = configs(texts)
+    facts = {path: config.project() for path, config in built.items()
+             if config.kind is Kind.PYPROJECT}
+    uv_tomls = [path for path, config in built.items() if config.kind is Kind.UV_TOML]
+    found: dict[str, list[Finding]] = {}
+    for path in sorted(facts):
+        if path in found:
+            continue
+        layout = assemble(path, facts, uv_tomls)
+        group = {p: built[p] for p in layout.files if p in built}
+        for other, analysis in analyze_workspace(group, layout).items():
+            found.setdefault(other, analysis.findings)
+    for path, config in built.items():
+        if path not in found:
+            found[path] = analyze(config.doc.text, path, config.kind).findings
+    return found
+
+
+def _workspace(others: Others | None, path: str, config: Config) -> Workspace | None:
+    if others is None:
+        return None
+    layout, found = others
+    return Workspace(layout, {**found, path: config})
 
 
 def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
@@ -83,7 +154,7 @@ class Session:
     """
 
     __slots__ = ("_analysis", "_changed", "_data", "_found", "_ignore", "_lines", "_reparse",
-                 "kind", "last_duration", "path")
+                 "_workspace", "kind", "last_duration", "path")
 
     def __init__(self, text: str, path: str = "pyproject.toml", kind: Kind | None = None,
                  ignore: Iterable[str] = ()) -> None:
@@ -95,6 +166,7 @@ class Session:
         self._reparse: Reparse | None = None
         self._found: dict[object, _Cached] = {}
         self._analysis: Analysis | None = None
+        self._workspace: Others | None = None
         self._changed = True
         #: Seconds the last analysis took.
         self.last_duration = 0.0
@@ -152,22 +224,25 @@ class Session:
         row = self._lines.position(offset).line
         return row, offset - self._lines.line_start(row)
 
-    def analysis(self, exact: bool = True) -> Analysis:
+    def analysis(self, exact: bool = True, workspace: Others | None = None) -> Analysis:
         """The analysis of the current text.
 
         With ``exact=False`` (diagnostics pushed while the user types), a broken text is
         read by tree-sitter's incremental reparse alone, which can recover from errors
         differently than a fresh parse; the result says so (``doc.exact``), and the next
-        call with ``exact=True`` parses the same text afresh.
+        call with ``exact=True`` parses the same text afresh. ``workspace`` is as for
+        :func:`analyze`; other files' configurations are compared by identity.
         """
         current = self._analysis
-        if current is not None and not self._changed and (current.doc.exact or not exact):
+        if (current is not None and not self._changed and (current.doc.exact or not exact)
+                and _same(workspace, self._workspace)):
             return current
         t0 = time.perf_counter()
         doc, self._reparse = parse_incremental(self.text, self._reparse, lines=self._lines,
                                                exact=exact)
         config = build(doc, self.kind)
-        ctx = Context(config, self.path)
+        ctx = Context(config, self.path, _workspace(workspace, self.path, config))
+        self._workspace = workspace
         old, self._found = self._found, {}
         findings = rules.run(ctx, functools.partial(self._found_in, ctx, doc, old))
         self._analysis = _settled(doc, config, findings, self._ignore)
@@ -197,6 +272,13 @@ class Session:
             results = rules.index_findings(ctx, index)
         self._found[body] = (line, before, results)
         return results
+
+
+def _same(a: Others | None, b: Others | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a[0] == b[0] and a[1].keys() == b[1].keys() and all(
+        a[1][k] is b[1][k] for k in a[1])
 
 
 def _moved(finding: Finding, lines: int) -> Finding:

@@ -3,13 +3,17 @@ pyproject.toml and its `[tool.uv-index-guard]` settings. Used by every front end
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uv_index_guard import tool_settings
-from uv_index_guard.model import Kind
+from uv_index_guard.engine import analyze_config
+from uv_index_guard.model import Config, Kind, ProjectFacts
+from uv_index_guard.workspace import Layout, assemble
 
 if TYPE_CHECKING:
     import pathspec
@@ -138,3 +142,95 @@ def nearest_settings(start: str, *, stop_at_git: bool = False,
                                                                                 ".git"))):
             return None
         directory = parent
+
+
+@dataclass
+class Discovered:
+    """One workspace found on disk: its layout (in display paths), the texts of its files
+    that could be read, and their configurations (parsed once, for discovery and analysis)."""
+
+    layout: Layout
+    texts: dict[str, str] = field(default_factory=dict)
+    configs: dict[str, Config] = field(default_factory=dict)
+
+
+class Discovery:
+    """Finds the workspace of pyproject.toml files as uv does (:func:`workspace.assemble`),
+    reading each file once; ``read`` gives a file's text (default: from disk), so that the
+    language server can hand in what the editor has open."""
+
+    def __init__(self, read: Callable[[str], str] | None = None) -> None:
+        self._read = read or read_text
+        self._configs: dict[str, Config | None] = {}  # by absolute path
+        self._texts: dict[str, str] = {}
+        self._found: dict[str, Discovered] = {}  # by the absolute path of each member
+
+    def _config(self, path: str) -> Config | None:
+        if path not in self._configs:
+            try:
+                text = self._read(path)
+            except (InputError, OSError):
+                self._configs[path] = None
+            else:
+                self._texts[path] = text
+                self._configs[path] = analyze_config(text, path)
+        return self._configs[path]
+
+    def _facts(self, path: str, facts: dict[str, ProjectFacts]) -> None:
+        config = self._config(path)
+        if config is not None:
+            facts[_posix(path)] = config.project()
+
+    def find(self, pyproject: str) -> Discovered:
+        """The workspace of ``pyproject`` (a pyproject.toml path)."""
+        own = os.path.abspath(pyproject)
+        known = self._found.get(own)
+        if known is not None:
+            return known
+        facts: dict[str, ProjectFacts] = {}
+        self._facts(own, facts)
+        directory = os.path.dirname(own)
+        root_dir = None
+        while True:
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+            candidate = os.path.join(directory, Kind.PYPROJECT.value)
+            if os.path.isfile(candidate):
+                self._facts(candidate, facts)
+                found = facts.get(_posix(candidate))
+                if found is not None and found.workspace:
+                    root_dir = directory
+                break
+        own_facts = facts.get(_posix(own))
+        if own_facts is not None and own_facts.workspace and root_dir is None:
+            root_dir = os.path.dirname(own)
+        if root_dir is not None:
+            spec = facts.get(_posix(os.path.join(root_dir, Kind.PYPROJECT.value)))
+            for pattern in spec.members if spec is not None else ():
+                for match in sorted(glob.glob(os.path.join(glob.escape(root_dir), pattern),
+                                              recursive=True)):
+                    candidate = os.path.join(match, Kind.PYPROJECT.value)
+                    if os.path.isfile(candidate):
+                        self._facts(candidate, facts)
+        uv_tomls = [_posix(u) for u in (os.path.join(os.path.dirname(p), Kind.UV_TOML.value)
+                                        for p in facts) if os.path.isfile(u)]
+        layout = assemble(_posix(own), facts, uv_tomls)
+        shown = {p: display_path(p) for p in layout.files}
+        discovered = Discovered(Layout(
+            shown[layout.root], tuple(shown[m] for m in layout.members),
+            shown[layout.settings] if layout.settings else None,
+            tuple(shown[i] for i in layout.ignored), layout.is_workspace))
+        for path in layout.files:
+            config = self._config(os.path.normpath(path))
+            if config is not None:
+                discovered.texts[shown[path]] = self._texts[os.path.normpath(path)]
+                discovered.configs[shown[path]] = config
+        for path in (layout.root, *layout.members):
+            self._found[os.path.normpath(path)] = discovered
+        return discovered
+
+
+def _posix(path: str) -> str:
+    return Path(path).as_posix()

@@ -120,6 +120,78 @@ class SourceRef:
     index: str
     value: Scalar  # the string naming the index
     entry: Entry  # the `index = "..."` entry
+    table: Table  # the source table holding it (`{ index = "...", marker = "..." }`)
+    source: Entry  # the package's entry in `[tool.uv.sources]`
+
+    @property
+    def normalized(self) -> str:
+        return normalize_name(self.package)
+
+
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+
+
+def normalize_name(name: str) -> str:
+    """A package name as uv compares it (PEP 503)."""
+    return _NAME_SEPARATORS.sub("-", name).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """What a pyproject.toml says about its project and workspace (plain values)."""
+
+    name: str | None  # `[project].name`, normalized
+    has_project: bool
+    #: Every package a dependency of this file names (project, optional and dependency
+    #: groups, `tool.uv.dev-dependencies`), normalized.
+    dependencies: frozenset[str]
+    workspace: bool  # has `[tool.uv.workspace]`
+    members: tuple[str, ...]  # its `members` globs
+    exclude: tuple[str, ...]  # its `exclude` globs
+
+
+def _names(requirements: object) -> set[str]:
+    found = set()
+    for item in requirements if isinstance(requirements, list) else []:
+        m = _REQUIREMENT_NAME.match(item) if isinstance(item, str) else None
+        if m is not None:
+            found.add(normalize_name(m.group(1)))
+    return found
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def project_facts(doc: Document) -> ProjectFacts:
+    root = doc.root
+    project = root.get("project")
+    name = project.get("name") if isinstance(project, Table) else None
+    deps: set[str] = set()
+    if isinstance(project, Table):
+        dependencies = project.get("dependencies")
+        deps |= _names(dependencies.py if isinstance(dependencies, Array) else None)
+        optional = project.get("optional-dependencies")
+        if isinstance(optional, Table):
+            for entry in optional.entries.values():
+                deps |= _names(entry.value.py if isinstance(entry.value, Array) else None)
+    groups = root.get("dependency-groups")
+    if isinstance(groups, Table):
+        for entry in groups.entries.values():
+            deps |= _names(entry.value.py if isinstance(entry.value, Array) else None)
+    uv = root.path("tool", "uv")
+    workspace = uv.get("workspace") if isinstance(uv, Table) else None
+    if isinstance(uv, Table):
+        dev = uv.get("dev-dependencies")
+        deps |= _names(dev.py if isinstance(dev, Array) else None)
+    members = workspace.get("members") if isinstance(workspace, Table) else None
+    exclude = workspace.get("exclude") if isinstance(workspace, Table) else None
+    return ProjectFacts(
+        normalize_name(name.py) if isinstance(name, Scalar) and name.kind == "string" else None,
+        isinstance(project, Table), frozenset(deps), isinstance(workspace, Table),
+        _strings(members.py if isinstance(members, Array) else None),
+        _strings(exclude.py if isinstance(exclude, Array) else None))
 
 
 @dataclass(slots=True)
@@ -133,7 +205,9 @@ class Config:
     # `[tool.uv-index-guard]` of a pyproject.toml
     settings: Table | None = None
 
-    # Computed on first use by `by_name()` and `referenced()`; the model does not change.
+    # Computed on first use by `by_name()`, `referenced()` and `project()`; the model does
+    # not change.
+    _project: ProjectFacts | None = field(default=None, repr=False, compare=False)
     _by_name: dict[str, list[IndexDef]] | None = field(default=None, repr=False, compare=False)
     _referenced: set[str] | None = field(default=None, repr=False, compare=False)
 
@@ -142,6 +216,13 @@ class Config:
         if self._referenced is None:
             self._referenced = {ref.index for ref in self.sources}
         return self._referenced
+
+    def project(self) -> ProjectFacts:
+        """The project and workspace facts of a pyproject.toml (none for a uv.toml)."""
+        if self._project is None:
+            self._project = (project_facts(self.doc) if self.kind is Kind.PYPROJECT
+                             else ProjectFacts(None, False, frozenset(), False, (), ()))
+        return self._project
 
     def index_with_url_at(self, offset: int) -> IndexDef | None:
         """The `[[index]]` table whose `url` value spans byte ``offset``."""
@@ -236,7 +317,7 @@ def _sources(sources: Table) -> Iterator[SourceRef]:
                 continue
             v = index_entry.value
             if isinstance(v, Scalar) and v.kind == "string":
-                yield SourceRef(package, v.py, v, index_entry)
+                yield SourceRef(package, v.py, v, index_entry, table, entry)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, and there are many

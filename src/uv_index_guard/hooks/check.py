@@ -6,8 +6,16 @@ import os
 from collections.abc import Sequence
 from typing import TextIO
 
-from uv_index_guard.engine import check_text
-from uv_index_guard.files import InputError, display_path, nearest_settings, read_text, walk
+from uv_index_guard.engine import analyze_workspace, check_text
+from uv_index_guard.files import (
+    Discovered,
+    Discovery,
+    InputError,
+    display_path,
+    nearest_settings,
+    read_text,
+    walk,
+)
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import CONFIG_NAMES, Kind
 from uv_index_guard.report import json_report, text_report
@@ -40,6 +48,10 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
     files, problems = collect(paths or ["."])
     findings: list[Finding] = []
     unreadable = False
+    discovery = Discovery()
+    # Files of one workspace are checked together, once; the others alone.
+    groups: dict[str, tuple[Discovered, list[str]]] = {}
+    alone: list[tuple[str, str]] = []
     for path in files:
         shown = display_path(path)
         try:
@@ -50,9 +62,20 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
             continue
         if not text.strip():
             problems.append(f"warning: {shown} is empty; nothing to check")
-        ignore = (project_ignores(path) if os.path.basename(path) != Kind.PYPROJECT.value
+        pyproject = project_file(path)
+        found = discovery.find(pyproject) if pyproject is not None else None
+        if found is None or shown not in found.configs:
+            alone.append((shown, text))
+            continue
+        groups.setdefault(found.layout.root, (found, []))[1].append(shown)
+    for found, wanted in groups.values():
+        for analysis in analyze_workspace(found.configs, found.layout, only=wanted).values():
+            findings.extend(analysis.findings)
+    for shown, text in alone:
+        ignore = (project_ignores(shown) if os.path.basename(shown) != Kind.PYPROJECT.value
                   else frozenset())
         findings.extend(check_text(text, shown, ignore=ignore))
+    findings.sort(key=lambda f: f.sort_key)
     for line in problems:
         print(line, file=err)
     if any(p.startswith("error:") for p in problems if "no such file" in p):
@@ -64,3 +87,13 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
     if unreadable:
         return 2
     return 1 if any(f.severity >= fail_on for f in findings) else 0
+
+
+def project_file(path: str) -> str | None:
+    """The pyproject.toml whose workspace a config file belongs to: itself, or for a
+    uv.toml the pyproject.toml beside it."""
+    name = os.path.basename(path)
+    if name == Kind.PYPROJECT.value:
+        return path
+    beside = os.path.join(os.path.dirname(path), Kind.PYPROJECT.value)
+    return beside if name == Kind.UV_TOML.value and os.path.isfile(beside) else None

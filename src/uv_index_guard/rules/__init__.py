@@ -17,21 +17,27 @@ from uv_index_guard.rules.explicit_index_without_name import ExplicitIndexWithou
 from uv_index_guard.rules.gitlab_registry_url import GitlabRegistryUrl
 from uv_index_guard.rules.ignored_credential_key import IgnoredCredentialKey
 from uv_index_guard.rules.index_env_name_collision import IndexEnvNameCollision
+from uv_index_guard.rules.index_url_dropped import IndexUrlDropped
 from uv_index_guard.rules.invalid_index_name import InvalidIndexName
 from uv_index_guard.rules.invalid_index_value import InvalidIndexValue
 from uv_index_guard.rules.invalid_settings import InvalidSettings
 from uv_index_guard.rules.invalid_toml import InvalidToml
+from uv_index_guard.rules.links_page_as_index import LinksPageAsIndex
 from uv_index_guard.rules.missing_index_url import MissingIndexUrl
 from uv_index_guard.rules.multiple_default_indexes import (
     MultipleDefaultIndexes,
     MultipleDefaultIndexesUvToml,
 )
+from uv_index_guard.rules.setting_ignored_in_member import SettingIgnoredInMember
+from uv_index_guard.rules.settings_beside_uv_toml import SettingsBesideUvToml
+from uv_index_guard.rules.source_pins_nothing import SourcePinsNothing
 from uv_index_guard.rules.toml_1_1_syntax import Toml11Syntax
 from uv_index_guard.rules.undeclared_index_reference import UndeclaredIndexReference
 from uv_index_guard.rules.unknown_index_key import UnknownIndexKey
 from uv_index_guard.rules.unknown_uv_toml_key import UnknownUvTomlKey
 from uv_index_guard.rules.unreadable_uv_settings import UnreadableUvSettings
 from uv_index_guard.rules.unused_explicit_index import UnusedExplicitIndex
+from uv_index_guard.rules.workspace_member_from_index import WorkspaceMemberFromIndex
 
 RULES: Final[tuple[Rule, ...]] = (
     InvalidToml(),
@@ -45,6 +51,7 @@ RULES: Final[tuple[Rule, ...]] = (
     InvalidIndexValue(),
     UndeclaredIndexReference(),
     UnknownUvTomlKey(),
+    WorkspaceMemberFromIndex(),
     UnknownIndexKey(),
     IgnoredCredentialKey(),
     EmptyIndexName(),
@@ -56,6 +63,11 @@ RULES: Final[tuple[Rule, ...]] = (
     CredentialsOverHttp(),
     DeprecatedIndexUrl(),
     UnreadableUvSettings(),
+    SettingsBesideUvToml(),
+    SettingIgnoredInMember(),
+    LinksPageAsIndex(),
+    IndexUrlDropped(),
+    SourcePinsNothing(),
     CredentialsInUrl(),
 )
 CODES: Final[dict[str, Rule]] = {rule.code: rule for rule in RULES}

@@ -12,16 +12,21 @@ from uv_index_guard.finding import Finding, Fix, Severity, Tag, TextEdit
 from uv_index_guard.model import Config, IndexDef, UrlValue, index_url_values, top_url_values
 from uv_index_guard.syntax import Entry, Scalar, Table, Value
 from uv_index_guard.text import Range
+from uv_index_guard.workspace import Workspace
 
 DOCS_URL = "https://github.com/uv-index-guard/uv-index-guard/blob/main/docs/rules/{code}.md"
 
 
 class Context:
-    __slots__ = ("config", "path")
+    """What a rule sees: the file's configuration and path, and the workspace it belongs to
+    (None: the file alone, its workspace unknown)."""
 
-    def __init__(self, config: Config, path: str) -> None:
+    __slots__ = ("config", "path", "workspace")
+
+    def __init__(self, config: Config, path: str, workspace: Workspace | None = None) -> None:
         self.config = config
         self.path = path
+        self.workspace = workspace
 
     @property
     def data(self) -> bytes:

@@ -8,7 +8,8 @@ from uv_index_guard.rules.base import Context, Rule
 
 
 class IndexEnvNameCollision(Rule):
-    """UIG204: two index names map to the same `UV_INDEX_<NAME>_*` variables."""
+    """UIG204: two index names (in this file, or here and in another file of the workspace)
+    map to the same `UV_INDEX_<NAME>_*` variables."""
 
     code = "UIG204"
     name = "index-env-name-collision"
@@ -16,20 +17,35 @@ class IndexEnvNameCollision(Rule):
     summary = "Two indexes share credential variable names"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        by_name = ctx.config.by_name()
         seen: dict[str, str] = {}
-        for name in ctx.config.by_name():
+        for name in by_name:
             if not name:
                 continue
             key = env_name(name)
             other = seen.setdefault(key, name)
             if other == name:
                 continue
-            for index in ctx.config.by_name()[name]:
-                scalar = index.scalar("name")
-                if scalar is None:
-                    continue
-                user, password = env_vars(name)
+            yield from self._report(ctx, name, f"`{other}`")
+        ws = ctx.workspace
+        if ws is None:
+            return
+        elsewhere: dict[str, tuple[str, str]] = {}
+        for file, index in ws.other_indexes(ctx.path):
+            if index.name:
+                elsewhere.setdefault(env_name(index.name), (index.name, file))
+        for name in by_name:
+            found = elsewhere.get(env_name(name)) if name else None
+            if found is not None and found[0] != name:
+                yield from self._report(
+                    ctx, name, f"`{found[0]}` (in `{ws.relative(found[1], ctx.path)}`)")
+
+    def _report(self, ctx: Context, name: str, other: str) -> Iterator[Finding]:
+        user, password = env_vars(name)
+        for index in ctx.config.by_name()[name]:
+            scalar = index.scalar("name")
+            if scalar is not None:
                 yield ctx.finding(
                     self, scalar.start, scalar.end,
-                    f"indexes `{other}` and `{name}` both read `{user}` / `{password}`, so they "
+                    f"indexes {other} and `{name}` both read `{user}` / `{password}`, so they "
                     "cannot have different credentials; rename one")

@@ -7,7 +7,8 @@ from uv_index_guard.rules.base import Context, Rule, did_you_mean, toml_string
 
 
 class UndeclaredIndexReference(Rule):
-    """UIG107: a `[tool.uv.sources]` entry names an index that is not declared."""
+    """UIG107: a `[tool.uv.sources]` entry names an index that is not declared where uv
+    looks: the same pyproject.toml or, for a workspace member, the workspace root."""
 
     code = "UIG107"
     name = "undeclared-index-reference"
@@ -17,14 +18,26 @@ class UndeclaredIndexReference(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.config.doc.partial:
             return  # an index may be declared in the part tree-sitter could not read
-        names = ctx.config.by_name()
+        ws = ctx.workspace
+        names = ws.declared_for(ctx.path) if ws is not None else ctx.config.by_name()
+        # With the workspace known, a source for a package nothing depends on is never read
+        # by uv (UIG216 says so); without it, every source counts.
+        deps = ws.dependencies(ctx.path) if ws is not None else None
         for ref in ctx.config.sources:
-            if ref.index in names:
+            if ref.index in names or (deps is not None and ref.normalized not in deps):
                 continue
             guess = did_you_mean(ref.index, names)
-            hint = f"; did you mean `{guess}`?" if guess else (
-                "; declare it with `[[tool.uv.index]]` and `name = "
-                f"\"{ref.index}\"` in this pyproject.toml")
+            elsewhere = ws.declared_elsewhere(ref.index, ctx.path) if ws is not None else []
+            if guess:
+                hint = f"; did you mean `{guess}`?"
+            elif elsewhere and ws is not None:
+                hint = (f"; it is declared in `{ws.relative(elsewhere[0], ctx.path)}`, which "
+                        "sources here cannot see (a member may name its own indexes and the "
+                        "workspace root's; the root only its own): declare it here or in the "
+                        "workspace root")
+            else:
+                hint = ("; declare it with `[[tool.uv.index]]` and `name = "
+                        f"\"{ref.index}\"` in this pyproject.toml")
             fixes = [Fix(f"Use index `{guess}`",
                          (ctx.replace_value(ref.value, toml_string(guess, ref.value)),), safe=False)
                      ] if guess else []

@@ -37,6 +37,9 @@ build-backend environments required-environments
 """.split()
 )
 
+#: The settings keys of `[tool.uv]` (those that a uv.toml may hold too).
+SETTINGS_KEYS = UV_SETTINGS_KEYS - PROJECT_ONLY_KEYS
+
 
 def unknown_settings(table: Table) -> Iterator[tuple[str, Entry, str]]:
     """(key, entry, did-you-mean hint) for each key of ``table`` that uv's settings lack."""

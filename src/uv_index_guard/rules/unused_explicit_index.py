@@ -19,7 +19,9 @@ class UnusedExplicitIndex(Rule):
     per_index = True
 
     def keep(self, ctx: Context) -> Callable[[IndexDef], bool]:
-        used = ctx.config.referenced()
+        # The root's indexes serve the members' sources too.
+        ws = ctx.workspace
+        used = ws.referencing(ctx.path) if ws is not None else ctx.config.referenced()
         return lambda index: index.name not in used
 
     def check_index(self, ctx: Context, index: IndexDef) -> list[Finding]:
@@ -35,5 +37,5 @@ class UnusedExplicitIndex(Rule):
         return [ctx.finding(
             self, scalar.start, scalar.end,
             f"explicit index `{name}` is not used by any `[tool.uv.sources]` entry, so uv "
-            f"never queries it; add `pkg = {{ index = \"{name}\" }}` to `[tool.uv.sources]` "
-            "or drop `explicit = true`")]
+            f"never queries it; pin the packages it serves with `pkg = {{ index = \"{name}\" }}` "
+            "in `[tool.uv.sources]`, or remove the index if it is left over")]

@@ -1,0 +1,236 @@
+"""A uv workspace as uv assembles it: which files belong together, and what one file may see
+of the others (pure: the file system is read by :mod:`uv_index_guard.files`).
+
+uv's rules (crates/uv-workspace, crates/uv-distribution lowering; checked with real uv):
+
+- the workspace root is the first `pyproject.toml` above a project that has
+  `[tool.uv.workspace]` and whose `members` globs include the project (and `exclude` does
+  not); the first `pyproject.toml` above without that table ends the search;
+- a member's `[tool.uv.sources]` may name an index declared in the member or in the root; the
+  root's sources may name the root's indexes only, and apply to the members' dependencies too;
+- settings (`index-url`, `find-links`, a non-explicit index to search, ...) are read from the
+  workspace root only: a member's `[tool.uv]` settings and a `uv.toml` beside a member are
+  ignored; a `uv.toml` beside the root takes precedence over the root's `[tool.uv]` settings;
+- a workspace member must come from the workspace, never from an index.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from uv_index_guard.model import Config, IndexDef, Kind, ProjectFacts
+
+
+class Role(Enum):
+    ROOT = "root"  # the workspace root's pyproject.toml (a project or a virtual root)
+    MEMBER = "member"  # a member's pyproject.toml, not the root
+    ALONE = "alone"  # a pyproject.toml in no workspace
+    SETTINGS = "settings"  # the uv.toml uv reads (beside the root or a lone project)
+    IGNORED_SETTINGS = "ignored-settings"  # a uv.toml beside a member: uv never reads it
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The files of one workspace (or one lone project), as paths with `/` separators.
+
+    ``root`` is the root's pyproject.toml (a lone project's own), ``members`` the members'
+    pyproject.toml files other than the root, ``settings`` the uv.toml beside the root (if
+    any) and ``ignored`` the uv.toml files beside members.
+    """
+
+    root: str
+    members: tuple[str, ...] = ()
+    settings: str | None = None
+    ignored: tuple[str, ...] = ()
+    is_workspace: bool = False
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return (self.root, *self.members,
+                *((self.settings,) if self.settings else ()), *self.ignored)
+
+    def role(self, path: str) -> Role:
+        if path == self.root:
+            return Role.ROOT if self.is_workspace else Role.ALONE
+        if path in self.members:
+            return Role.MEMBER
+        if path == self.settings:
+            return Role.SETTINGS
+        if path in self.ignored:
+            return Role.IGNORED_SETTINGS
+        raise KeyError(path)
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in posixpath.normpath(path).split("/") if s not in ("", ".")]
+
+
+def glob_matches(pattern: str, path: str) -> bool:
+    """Whether a workspace `members`/`exclude` glob matches a directory path (both relative
+    to the root): `*`, `?` and `[...]` within one path segment, `**` across segments."""
+    def match(pat: list[str], parts: list[str]) -> bool:
+        if not pat:
+            return not parts
+        if pat[0] == "**":
+            return any(match(pat[1:], parts[i:]) for i in range(len(parts) + 1))
+        return bool(parts) and fnmatch.fnmatchcase(parts[0], pat[0]) and match(pat[1:], parts[1:])
+
+    return match(_segments(pattern), _segments(path))
+
+
+def is_member(relative_dir: str, members: Iterable[str], exclude: Iterable[str]) -> bool:
+    """Whether a project directory (relative to a workspace root) is one of its members."""
+    return (any(glob_matches(g, relative_dir) for g in members)
+            and not any(glob_matches(g, relative_dir) for g in exclude))
+
+
+@dataclass(slots=True)
+class Workspace:
+    """What the rules of one file may see of the others (:attr:`Context.workspace`)."""
+
+    layout: Layout
+    configs: Mapping[str, Config]  # by path; a file that could not be read is left out
+    #: Workspace members by their normalized project name: the path of their pyproject.toml.
+    member_names: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        names: dict[str, str] = {}
+        if self.layout.is_workspace:
+            for path in (self.layout.root, *self.layout.members):
+                config = self.configs.get(path)
+                name = config.project().name if config is not None else None
+                if name is not None:
+                    names.setdefault(name, path)
+        self.member_names = names
+
+    def role(self, path: str) -> Role:
+        return self.layout.role(path)
+
+    @property
+    def root(self) -> Config | None:
+        return self.configs.get(self.layout.root)
+
+    def relative(self, path: str, to: str) -> str:
+        """``path`` as seen from the directory of ``to`` (for messages)."""
+        return posixpath.relpath(path, posixpath.dirname(to) or ".")
+
+    def declared_for(self, path: str) -> dict[str, list[tuple[str, IndexDef]]]:
+        """The named indexes a source in ``path`` may name, by name: its own, then (for a
+        member) the root's, each with the file that declares it."""
+        found: dict[str, list[tuple[str, IndexDef]]] = {}
+        files = [path]
+        if self.role(path) is Role.MEMBER:
+            files.append(self.layout.root)
+        for file in files:
+            config = self.configs.get(file)
+            for name, indexes in (config.by_name() if config is not None else {}).items():
+                found.setdefault(name, []).extend((file, index) for index in indexes)
+        return found
+
+    def declared_elsewhere(self, name: str, path: str) -> list[str]:
+        """The other pyproject.toml files of the workspace that declare index ``name``."""
+        return [file for file, config in self.configs.items()
+                if file != path and config.kind is Kind.PYPROJECT and name in config.by_name()]
+
+    def referencing(self, path: str) -> set[str]:
+        """The index names that sources which can reach ``path``'s indexes name: a member's
+        own sources; for the root, every pyproject.toml's."""
+        if self.role(path) is not Role.ROOT:
+            config = self.configs.get(path)
+            return set(config.referenced()) if config is not None else set()
+        names: set[str] = set()
+        for file in (self.layout.root, *self.layout.members):
+            config = self.configs.get(file)
+            if config is not None:
+                names |= config.referenced()
+        return names
+
+    def dependencies(self, path: str) -> frozenset[str]:
+        """The packages whose source ``path``'s `[tool.uv.sources]` can decide: its own
+        dependencies; for the root, every member's too."""
+        config = self.configs.get(path)
+        deps = set(config.project().dependencies) if config is not None else set()
+        if self.role(path) is Role.ROOT:
+            for file in self.layout.members:
+                member = self.configs.get(file)
+                if member is not None:
+                    deps |= member.project().dependencies
+        return frozenset(deps)
+
+    def other_indexes(self, path: str) -> list[tuple[str, IndexDef]]:
+        """The named indexes of the workspace's other files whose credentials uv reads from
+        the same `UV_INDEX_<NAME>_*` variables as ``path``'s (every file but ignored ones)."""
+        out: list[tuple[str, IndexDef]] = []
+        for file, config in self.configs.items():
+            if file == path or self.role(file) is Role.IGNORED_SETTINGS:
+                continue
+            out.extend((file, index) for indexes in config.by_name().values()
+                       for index in indexes)
+        return out
+
+
+def _ancestors(directory: str) -> list[str]:
+    """The directories above ``directory`` (a `/`-separated path), nearest first."""
+    out: list[str] = []
+    while directory:
+        parent = posixpath.dirname(directory)
+        if parent == directory:
+            return out
+        out.append(parent)
+        directory = parent
+    return out
+
+
+def _join(directory: str, name: str) -> str:
+    return posixpath.join(directory, name) if directory else name
+
+
+def assemble(path: str, facts: Mapping[str, ProjectFacts], uv_tomls: Iterable[str] = (),
+             ) -> Layout:
+    """The workspace of the pyproject.toml ``path``, as uv finds it, among known files.
+
+    ``facts`` holds the pyproject.toml files by path (`/`-separated, all relative or all
+    absolute): ``path`` itself, every one above it up to the first (uv stops there), and,
+    under a workspace root, every candidate member; ``uv_tomls`` the uv.toml files that
+    exist beside them.
+    """
+    settings_files = set(uv_tomls)
+    directory = posixpath.dirname(path)
+    root = None
+    for above in _ancestors(directory):
+        candidate = _join(above, "pyproject.toml")
+        if candidate not in facts:
+            continue
+        found = facts[candidate]
+        relative = posixpath.relpath(directory, above or ".")
+        if found.workspace and is_member(relative, found.members, found.exclude):
+            root = candidate
+        break  # the first pyproject.toml above decides
+    if root is None:
+        own = facts.get(path)
+        if own is None or not own.workspace:
+            beside = _join(directory, "uv.toml")
+            return Layout(path, settings=beside if beside in settings_files else None)
+        root = path
+    root_dir = posixpath.dirname(root)
+    spec = facts[root]
+    members = []
+    for other, found in facts.items():
+        other_dir = posixpath.dirname(other)
+        if other == root or not found.has_project:
+            continue
+        relative = posixpath.relpath(other_dir, root_dir or ".")
+        if relative.startswith("..") or relative == ".":
+            continue
+        if is_member(relative, spec.members, spec.exclude):
+            members.append(other)
+    members.sort()
+    beside = _join(root_dir, "uv.toml")
+    ignored = tuple(u for u in (_join(posixpath.dirname(m), "uv.toml") for m in members)
+                    if u in settings_files)
+    return Layout(root, tuple(members), beside if beside in settings_files else None, ignored,
+                  is_workspace=True)
