@@ -149,6 +149,8 @@ class ProjectFacts:
     workspace: bool  # has `[tool.uv.workspace]`
     members: tuple[str, ...]  # its `members` globs
     exclude: tuple[str, ...]  # its `exclude` globs
+    #: The packages `[tool.uv.sources]` has an entry for (any kind of source), normalized.
+    sourced: frozenset[str] = frozenset()
 
 
 def _names(requirements: object) -> set[str]:
@@ -187,11 +189,14 @@ def project_facts(doc: Document) -> ProjectFacts:
         deps |= _names(dev.py if isinstance(dev, Array) else None)
     members = workspace.get("members") if isinstance(workspace, Table) else None
     exclude = workspace.get("exclude") if isinstance(workspace, Table) else None
+    sources = uv.get("sources") if isinstance(uv, Table) else None
     return ProjectFacts(
         normalize_name(name.py) if isinstance(name, Scalar) and name.kind == "string" else None,
         isinstance(project, Table), frozenset(deps), isinstance(workspace, Table),
         _strings(members.py if isinstance(members, Array) else None),
-        _strings(exclude.py if isinstance(exclude, Array) else None))
+        _strings(exclude.py if isinstance(exclude, Array) else None),
+        frozenset(normalize_name(k) for k in sources.entries) if isinstance(sources, Table)
+        else frozenset())
 
 
 @dataclass(slots=True)

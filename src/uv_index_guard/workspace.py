@@ -136,30 +136,40 @@ class Workspace:
         return [file for file, config in self.configs.items()
                 if file != path and config.kind is Kind.PYPROJECT and name in config.by_name()]
 
-    def referencing(self, path: str) -> set[str]:
-        """The index names that sources which can reach ``path``'s indexes name: a member's
-        own sources; for the root, every pyproject.toml's."""
-        if self.role(path) is not Role.ROOT:
-            config = self.configs.get(path)
-            return set(config.referenced()) if config is not None else set()
-        names: set[str] = set()
-        for file in (self.layout.root, *self.layout.members):
-            config = self.configs.get(file)
-            if config is not None:
-                names |= config.referenced()
-        return names
-
-    def dependencies(self, path: str) -> frozenset[str]:
-        """The packages whose source ``path``'s `[tool.uv.sources]` can decide: its own
-        dependencies; for the root, every member's too."""
+    def consumers(self, path: str, package: str) -> list[str]:
+        """The pyproject.toml files whose dependency on ``package`` (normalized) a source in
+        ``path`` decides: ``path`` itself if it depends on it; for the root, also every
+        member that depends on it and has no source of its own for it (the root's sources
+        apply to the members)."""
         config = self.configs.get(path)
-        deps = set(config.project().dependencies) if config is not None else set()
+        if config is None:
+            return []
+        found = [path] if package in config.project().dependencies else []
         if self.role(path) is Role.ROOT:
             for file in self.layout.members:
                 member = self.configs.get(file)
+                facts = member.project() if member is not None else None
+                if facts is not None and package in facts.dependencies and (
+                        package not in facts.sourced):
+                    found.append(file)
+        return found
+
+    def referencing(self, path: str) -> set[str]:
+        """The index names that sources which can reach ``path``'s indexes name: its own
+        sources; for the root, every pyproject.toml's; for a member, also the root's sources
+        that apply to it."""
+        config = self.configs.get(path)
+        names = set(config.referenced()) if config is not None else set()
+        role = self.role(path)
+        if role is Role.ROOT:
+            for file in self.layout.members:
+                member = self.configs.get(file)
                 if member is not None:
-                    deps |= member.project().dependencies
-        return frozenset(deps)
+                    names |= member.referenced()
+        elif role is Role.MEMBER and self.root is not None:
+            names |= {ref.index for ref in self.root.sources
+                      if path in self.consumers(self.layout.root, ref.normalized)}
+        return names
 
     def other_indexes(self, path: str) -> list[tuple[str, IndexDef]]:
         """The named indexes of the workspace's other files whose credentials uv reads from

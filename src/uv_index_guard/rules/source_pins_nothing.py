@@ -21,12 +21,11 @@ class SourcePinsNothing(Rule):
         ws = ctx.workspace
         if ws is None or not ctx.config.sources:
             return
-        deps = ws.dependencies(ctx.path)
         facts = ctx.config.project()
         root = ws.role(ctx.path) is Role.ROOT
         reported: set[str] = set()
         for ref in ctx.config.sources:
-            if ref.normalized in deps or ref.package in reported:
+            if ref.package in reported or ws.consumers(ctx.path, ref.normalized):
                 continue
             reported.add(ref.package)
             if not facts.has_project and not facts.dependencies and not root:

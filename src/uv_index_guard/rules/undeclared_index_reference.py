@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
 from uv_index_guard.rules.base import Context, Rule, did_you_mean, toml_string
@@ -19,15 +19,25 @@ class UndeclaredIndexReference(Rule):
         if ctx.config.doc.partial:
             return  # an index may be declared in the part tree-sitter could not read
         ws = ctx.workspace
-        names = ws.declared_for(ctx.path) if ws is not None else ctx.config.by_name()
-        # With the workspace known, a source for a package nothing depends on is never read
-        # by uv (UIG216 says so); without it, every source counts.
-        deps = ws.dependencies(ctx.path) if ws is not None else None
+        own = ctx.config.by_name()
         for ref in ctx.config.sources:
-            if ref.index in names or (deps is not None and ref.normalized not in deps):
-                continue
+            names: Collection[str]
+            if ws is None:
+                names, missing_in = own, ctx.path
+                if ref.index in names:
+                    continue
+            else:
+                # uv looks the name up for each project whose dependency the source decides,
+                # among that project's indexes and the root's. A source that decides none is
+                # never read (UIG216 says so).
+                blind = [c for c in ws.consumers(ctx.path, ref.normalized)
+                         if ref.index not in ws.declared_for(c)]
+                if not blind:
+                    continue
+                missing_in = blind[0]
+                names = ws.declared_for(missing_in)
             guess = did_you_mean(ref.index, names)
-            elsewhere = ws.declared_elsewhere(ref.index, ctx.path) if ws is not None else []
+            elsewhere = ws.declared_elsewhere(ref.index, missing_in) if ws is not None else []
             if guess:
                 hint = f"; did you mean `{guess}`?"
             elif elsewhere and ws is not None:
@@ -38,6 +48,9 @@ class UndeclaredIndexReference(Rule):
             else:
                 hint = ("; declare it with `[[tool.uv.index]]` and `name = "
                         f"\"{ref.index}\"` in this pyproject.toml")
+            if ws is not None and missing_in != ctx.path:
+                hint += (f" (this source applies to `{ws.relative(missing_in, ctx.path)}`, "
+                         "which depends on the package)")
             fixes = [Fix(f"Use index `{guess}`",
                          (ctx.replace_value(ref.value, toml_string(guess, ref.value)),), safe=False)
                      ] if guess else []

@@ -18,11 +18,11 @@ class WorkspaceMemberFromIndex(Rule):
         ws = ctx.workspace
         if ws is None or not ws.member_names:
             return
-        deps = ws.dependencies(ctx.path)
         own = ctx.config.project().name
         for ref in ctx.config.sources:
             member = ws.member_names.get(ref.normalized)
-            if member is None or ref.normalized == own or ref.normalized not in deps:
+            if member is None or ref.normalized == own or not ws.consumers(ctx.path,
+                                                                          ref.normalized):
                 continue
             value = ref.source.value
             fixes = []
