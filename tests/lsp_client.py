@@ -28,6 +28,8 @@ SERVER_ENV.pop("UV_INDEX_ACME_USERNAME", None)
 class RecordingClient(LanguageClient):
     published: dict[str, list[tuple[int | None, list[types.Diagnostic]]]]
     publish_event: asyncio.Event
+    registrations: list[types.Registration]
+    refreshes: int
 
 
 def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
@@ -36,12 +38,24 @@ def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> 
     client.publish_event.set()
 
 
+def _register(client: RecordingClient, params: types.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+
+
+def _refresh(client: RecordingClient, params: None) -> None:
+    client.refreshes += 1
+
+
 def make_client() -> LanguageClient:
     client = RecordingClient(converter_factory=default_converter)
     client.published = {}
     client.publish_event = asyncio.Event()
+    client.registrations = []
+    client.refreshes = 0
     features: dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
+    features[types.CLIENT_REGISTER_CAPABILITY] = _register
+    features[types.WORKSPACE_DIAGNOSTIC_REFRESH] = _refresh
     register_lsp_features(client, features)
     return client
 

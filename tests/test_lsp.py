@@ -22,7 +22,7 @@ from tests.lsp_client import (
 )
 from tests.test_incremental import BASES as INCREMENTAL_BASES
 from tests.test_incremental import DIVERGING, span
-from uv_index_guard.engine import check_text
+from uv_index_guard.engine import check_files
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -58,7 +58,7 @@ def codes(diags: list[types.Diagnostic]) -> list[str]:
 
 
 def expected(text: str, name: str = "pyproject.toml") -> list[str]:
-    return sorted(f.code for f in check_text(text, name))
+    return sorted(f.code for f in check_files({name: text})[name])
 
 
 async def test_clean_file_has_no_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ async def test_push_settles_to_a_fresh_analysis(push_client: LanguageClient,
         first = await doc.diagnostics()  # each version is analysed on its own
     settled = await doc.diagnostics(settled=True)
     want = sorted((f.code, f.range.start.line, f.range.start.column, f.message)
-                  for f in check_text(doc.text, "pyproject.toml"))
+                  for f in check_files({"pyproject.toml": doc.text})["pyproject.toml"])
     assert as_tuples(settled) == want
     assert "UIG301" in {code for code, *_ in want}
     pushed = [v for v, _ in client.published[doc.uri] if v == doc.version]

@@ -1,5 +1,5 @@
 """Random incremental edits against the running server: it never crashes, always answers,
-and its final diagnostics equal `check_text` on the final text."""
+and its final diagnostics equal what `check` reports on the final text."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
 from tests.lsp_client import CONFIG, FAKE_PAT, TIMEOUT, Doc, encoding, units
-from uv_index_guard.engine import check_text
+from uv_index_guard.engine import check_files
 
 T = TypeVar("T")
 
@@ -96,7 +96,7 @@ def expected(doc: Doc) -> list[tuple[str, int, int, int, int, str]]:
     out = []
     lines = doc.text.split("\n")
     enc = encoding(doc.client)
-    for f in check_text(doc.text, "pyproject.toml"):
+    for f in check_files({"pyproject.toml": doc.text})["pyproject.toml"]:
         def col(line: int, column: int) -> int:
             return units(lines[line][:column], enc) if line < len(lines) else 0
         r = f.range

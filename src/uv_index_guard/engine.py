@@ -110,6 +110,11 @@ def check_files(texts: Mapping[str, str]) -> dict[str, list[Finding]]:
     return found
 
 
+def workspace_view(others: Others | None, path: str, config: Config) -> Workspace | None:
+    """The workspace a file's rules see: ``others`` with the file's own configuration."""
+    return _workspace(others, path, config)
+
+
 def _workspace(others: Others | None, path: str, config: Config) -> Workspace | None:
     if others is None:
         return None
@@ -154,7 +159,7 @@ class Session:
     """
 
     __slots__ = ("_analysis", "_changed", "_data", "_found", "_ignore", "_lines", "_reparse",
-                 "_workspace", "kind", "last_duration", "path")
+                 "_workspace", "generation", "kind", "last_duration", "path")
 
     def __init__(self, text: str, path: str = "pyproject.toml", kind: Kind | None = None,
                  ignore: Iterable[str] = ()) -> None:
@@ -170,6 +175,8 @@ class Session:
         self._changed = True
         #: Seconds the last analysis took.
         self.last_duration = 0.0
+        #: How many analyses were made (a new number for each).
+        self.generation = 0
 
     @property
     def data(self) -> bytes:
@@ -247,6 +254,7 @@ class Session:
         findings = rules.run(ctx, functools.partial(self._found_in, ctx, doc, old))
         self._analysis = _settled(doc, config, findings, self._ignore)
         self._changed = False
+        self.generation += 1
         self.last_duration = time.perf_counter() - t0
         return self._analysis
 

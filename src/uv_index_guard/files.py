@@ -159,11 +159,20 @@ class Discovery:
     reading each file once; ``read`` gives a file's text (default: from disk), so that the
     language server can hand in what the editor has open."""
 
-    def __init__(self, read: Callable[[str], str] | None = None) -> None:
+    def __init__(self, read: Callable[[str], str] | None = None,
+                 display: Callable[[str], str] | None = None) -> None:
         self._read = read or read_text
+        self._display = display or display_path
         self._configs: dict[str, Config | None] = {}  # by absolute path
         self._texts: dict[str, str] = {}
         self._found: dict[str, Discovered] = {}  # by the absolute path of each member
+
+    def forget(self, path: str) -> None:
+        """``path`` changed: read it again when next needed (and find workspaces anew)."""
+        path = os.path.abspath(path)
+        self._configs.pop(path, None)
+        self._texts.pop(path, None)
+        self._found.clear()
 
     def _config(self, path: str) -> Config | None:
         if path not in self._configs:
@@ -217,7 +226,7 @@ class Discovery:
         uv_tomls = [_posix(u) for u in (os.path.join(os.path.dirname(p), Kind.UV_TOML.value)
                                         for p in facts) if os.path.isfile(u)]
         layout = assemble(_posix(own), facts, uv_tomls)
-        shown = {p: display_path(p) for p in layout.files}
+        shown = {p: self._display(p) for p in layout.files}
         discovered = Discovered(Layout(
             shown[layout.root], tuple(shown[m] for m in layout.members),
             shown[layout.settings] if layout.settings else None,
@@ -234,3 +243,13 @@ class Discovery:
 
 def _posix(path: str) -> str:
     return Path(path).as_posix()
+
+
+def project_file(path: str) -> str | None:
+    """The pyproject.toml whose workspace a config file belongs to: itself, or for a
+    uv.toml the pyproject.toml beside it (None: a uv.toml alone)."""
+    name = os.path.basename(path)
+    if name == Kind.PYPROJECT.value:
+        return path
+    beside = os.path.join(os.path.dirname(path), Kind.PYPROJECT.value)
+    return beside if name == Kind.UV_TOML.value and os.path.isfile(beside) else None

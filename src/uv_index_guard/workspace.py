@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from uv_index_guard.model import Config, IndexDef, Kind, ProjectFacts
+from uv_index_guard.model import Config, IndexDef, Kind, ProjectFacts, SourceRef
 
 
 class Role(Enum):
@@ -244,3 +244,35 @@ def assemble(path: str, facts: Mapping[str, ProjectFacts], uv_tomls: Iterable[st
                     if u in settings_files)
     return Layout(root, tuple(members), beside if beside in settings_files else None, ignored,
                   is_workspace=True)
+
+
+def resolve(ws: Workspace | None, config: Config, path: str, name: str,
+            package: str | None = None) -> list[tuple[str, IndexDef]]:
+    """The declarations a source in ``path`` naming index ``name`` resolves to: in the file
+    itself, then (a member) the root; for a root source, also in the members it applies to
+    (for ``package``, normalized, or for any package when None)."""
+    if ws is None:
+        return [(path, index) for index in config.by_name().get(name, [])]
+    found = list(ws.declared_for(path).get(name, []))
+    if not found and ws.role(path) is Role.ROOT:
+        for file in ws.layout.members:
+            member = ws.configs.get(file)
+            if member is None or name not in member.by_name():
+                continue
+            if package is None or file in ws.consumers(path, package):
+                found.extend((file, index) for index in member.by_name()[name])
+    return found
+
+
+def references(ws: Workspace | None, config: Config, path: str, name: str,
+               ) -> list[tuple[str, SourceRef]]:
+    """Every source of the workspace that resolves to the index ``name`` declared in
+    ``path``."""
+    files: Mapping[str, Config] = ws.configs if ws is not None else {path: config}
+    found = []
+    for file, other in files.items():
+        for ref in other.sources:
+            if ref.index == name and any(decl_path == path for decl_path, _ in resolve(
+                    ws, other, file, name, ref.normalized)):
+                found.append((file, ref))
+    return found

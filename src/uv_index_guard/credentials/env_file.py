@@ -58,3 +58,9 @@ def appended(existing_text: str | None, values: dict[str, str]) -> str:
     if lines and existing_text and not existing_text.endswith("\n"):
         lines = "\n" + lines
     return lines
+
+
+def key_at(line: str) -> tuple[str | None, int]:
+    """The key a `.env` line sets and the column where it starts (None, -1: no key)."""
+    m = _LINE.match(line.rstrip("\r"))
+    return (m.group(1), m.start(1)) if m is not None else (None, -1)

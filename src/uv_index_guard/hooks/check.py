@@ -13,6 +13,7 @@ from uv_index_guard.files import (
     InputError,
     display_path,
     nearest_settings,
+    project_file,
     read_text,
     walk,
 )
@@ -87,13 +88,3 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
     if unreadable:
         return 2
     return 1 if any(f.severity >= fail_on for f in findings) else 0
-
-
-def project_file(path: str) -> str | None:
-    """The pyproject.toml whose workspace a config file belongs to: itself, or for a
-    uv.toml the pyproject.toml beside it."""
-    name = os.path.basename(path)
-    if name == Kind.PYPROJECT.value:
-        return path
-    beside = os.path.join(os.path.dirname(path), Kind.PYPROJECT.value)
-    return beside if name == Kind.UV_TOML.value and os.path.isfile(beside) else None

@@ -13,7 +13,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from uv_index_guard.engine import Analysis, Session
+from uv_index_guard.engine import Analysis, Others, Session
 from uv_index_guard.finding import Finding
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.diagnostics import diagnostics
@@ -35,8 +35,8 @@ class DocumentState:
     """An open document: its version, the engine's session over its text, and the position
     conversion and diagnostics of the newest analysis."""
 
-    __slots__ = ("_diagnostics", "_diagnostics_ascii", "_mapper", "codec", "kind", "session",
-                 "uri", "version")
+    __slots__ = ("_diagnostics", "_diagnostics_ascii", "_mapper", "codec", "context", "kind",
+                 "session", "uri", "version")
 
     def __init__(self, uri: str, kind: Kind, version: int, text: str,
                  codec: PositionCodec) -> None:
@@ -45,6 +45,9 @@ class DocumentState:
         self.version = version
         self.codec = codec
         self.session = Session(text, path_of_uri(uri), kind)
+        #: The document's workspace (its layout and the other files' configurations), given
+        #: by the server; None: the document alone.
+        self.context: Callable[[], Others | None] | None = None
         self._mapper: ClientMapper | None = None
         # The last analysis converted: its findings and their diagnostics, for the next one.
         self._diagnostics: tuple[Analysis, list[Finding], list[types.Diagnostic]] | None = None
@@ -105,8 +108,8 @@ class DocumentState:
         self.version = version
 
     def current(self, exact: bool = True) -> Analysis:
-        """The analysis of the current text (see :meth:`Session.analysis`)."""
-        return self.session.analysis(exact)
+        """The analysis of the current text in its workspace (see :meth:`Session.analysis`)."""
+        return self.session.analysis(exact, self.context() if self.context else None)
 
     def client_diagnostics(self, exact: bool = True) -> list[types.Diagnostic]:
         """The current analysis as LSP diagnostics, converted once per analysis."""

@@ -20,6 +20,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
@@ -29,7 +30,8 @@ from uv_index_guard import __version__
 from uv_index_guard.credentials import fix
 from uv_index_guard.engine import analyze
 from uv_index_guard.lsp import code_actions, completion, credentials, hover
-from uv_index_guard.lsp.documents import DocumentState, kind_of_uri
+from uv_index_guard.lsp import workspace as lsp_workspace
+from uv_index_guard.lsp.documents import DocumentState, kind_of_uri, path_of_uri
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,6 +74,7 @@ class UvIndexGuardServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=_Protocol)
         self.documents: dict[str, DocumentState] = {}
+        self.files = lsp_workspace.Files(self.open_text)
         self.pending: set[str] = set()
         self.published: dict[str, int] = {}
         self.settling: dict[str, asyncio.TimerHandle] = {}
@@ -97,6 +100,8 @@ class UvIndexGuardServer(LanguageServer):
             types.MessageType.Error, f"{where} failed: {type(exc).__name__} at {trail}"))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
+        if isinstance(error, JsonRpcInvalidParams):
+            return  # an answer to the client (a rename to an invalid name), not a failure
         self.log_error("server", error)
 
     def fail(self, reason: str) -> dict[str, Any]:
@@ -109,6 +114,41 @@ class UvIndexGuardServer(LanguageServer):
 
     def document(self, uri: str) -> DocumentState | None:
         return self.documents.get(uri)
+
+    def open_text(self, path: str) -> str | None:
+        """The text of an open document at ``path`` (None: not open)."""
+        for state in self.documents.values():
+            if state.path == path:
+                return state.text
+        return None
+
+    def neighbours(self, state: DocumentState) -> list[DocumentState]:
+        """The other open documents of ``state``'s workspace."""
+        try:
+            return [other for other in self.documents.values() if other is not state
+                    and self.files.same_workspace(other.path, state.path)]
+        except Exception as exc:  # a broken file elsewhere must not stop this one
+            self.log_error("workspace", exc)
+            return []
+
+    def changed(self, state: DocumentState) -> None:
+        """``state``'s text changed: analyse it, and the documents that see it, again."""
+        self.files.touch(state.path)
+        self.schedule(state.uri)
+        self.refresh(self.neighbours(state))
+
+    def refresh(self, states: list[DocumentState]) -> None:
+        """Diagnostics of ``states`` may have changed without an edit of their own."""
+        for other in states:
+            self.schedule(other.uri)
+        if states and self.pull_diagnostics and self.refresh_support:
+            self.workspace_diagnostic_refresh(None)
+
+    @property
+    def refresh_support(self) -> bool:
+        caps = self.client_capabilities.workspace
+        return caps is not None and caps.diagnostics is not None and bool(
+            caps.diagnostics.refresh_support)
 
     def schedule(self, uri: str) -> None:
         """Analyse and publish soon; edits that arrive first are folded into one run."""
@@ -131,6 +171,9 @@ class UvIndexGuardServer(LanguageServer):
             return
         try:
             items = state.client_diagnostics(exact=False)
+            if self.files.layout_changed(state):  # its own workspace table, name, ...
+                self.refresh([s for s in self.documents.values() if s is not state])
+                items = state.client_diagnostics(exact=False)
         except Exception as exc:  # never let one document stop the server
             self.log_error("diagnostics", exc)
             return
@@ -175,6 +218,8 @@ def guarded(default: Any = None) -> Callable[[F], F]:
     for a :class:`~uv_index_guard.credentials.fix.FixError` (a reason meant for the user)."""
     def decorate(fn: F) -> F:
         def failed(ls: UvIndexGuardServer, exc: Exception) -> Any:
+            if isinstance(exc, JsonRpcException):
+                raise exc  # an answer meant for the client (invalid params, ...)
             if isinstance(exc, fix.FixError):
                 return ls.fail(str(exc))
             ls.log_error(fn.__name__, exc)
@@ -214,9 +259,11 @@ def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) ->
     kind = kind_of_uri(item.uri)
     if kind is None:
         return
-    ls.documents[item.uri] = DocumentState.open(item, kind, ls.workspace.position_codec)
+    state = DocumentState.open(item, kind, ls.workspace.position_codec)
+    state.context = lambda: ls.files.context(state)
+    ls.documents[item.uri] = state
     ls.log(f"opened {item.uri} ({kind.value}, version {item.version})")
-    ls.schedule(item.uri)
+    ls.changed(state)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -226,7 +273,7 @@ def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams
     if state is None:
         return
     state.change(params.text_document.version, list(params.content_changes))
-    ls.schedule(state.uri)
+    ls.changed(state)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -234,7 +281,14 @@ def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams
 def did_close(ls: UvIndexGuardServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.unsettle(uri)
-    if ls.documents.pop(uri, None) is not None and not ls.pull_diagnostics:
+    state = ls.documents.get(uri)
+    if state is None:
+        return
+    others = ls.neighbours(state)
+    del ls.documents[uri]
+    ls.files.saved(state.path)  # as saved on disk from now on
+    ls.refresh(others)
+    if not ls.pull_diagnostics:
         ls.published.pop(uri, None)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -242,7 +296,7 @@ def did_close(ls: UvIndexGuardServer, params: types.DidCloseTextDocumentParams) 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
                 types.DiagnosticOptions(identifier="uv-index-guard",
-                                        inter_file_dependencies=False,
+                                        inter_file_dependencies=True,
                                         workspace_diagnostics=False))
 @guarded(types.RelatedFullDocumentDiagnosticReport(items=[]))
 def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticParams,
@@ -250,11 +304,11 @@ def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticPar
     state = ls.document(params.text_document.uri)
     if state is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    result_id = f"{state.uri}@{state.version}"
-    if params.previous_result_id == result_id and not state.stale:
+    items = state.client_diagnostics()
+    result_id = f"{state.uri}@{state.version}#{state.session.generation}"
+    if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=state.client_diagnostics(),
-                                                     result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
@@ -327,6 +381,93 @@ async def check_index_access(ls: UvIndexGuardServer, uri: str, ordinal: int,
     kind = types.MessageType.Info if ok else types.MessageType.Warning
     ls.window_show_message(types.ShowMessageParams(kind, message))
     return entry
+
+
+# -- across files --------------------------------------------------------------------------
+
+WATCHED = ("**/pyproject.toml", "**/uv.toml", "**/.env")
+
+
+@SERVER.feature(types.INITIALIZED)
+@guarded()
+def on_initialized(ls: UvIndexGuardServer, params: types.InitializedParams) -> None:
+    """Watch the configuration files on disk, where the client can watch them for us."""
+    caps = ls.client_capabilities.workspace
+    watch = caps.did_change_watched_files if caps is not None else None
+    if watch is None or not watch.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+        types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED])
+    ls.client_register_capability(types.RegistrationParams(registrations=[
+        types.Registration(id="uv-index-guard-config-files",
+                           method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                           register_options=options)]))
+
+
+@SERVER.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+@guarded()
+def on_watched_files(ls: UvIndexGuardServer, params: types.DidChangeWatchedFilesParams,
+                     ) -> None:
+    for change in params.changes:
+        ls.files.saved(path_of_uri(change.uri))
+    ls.refresh(list(ls.documents.values()))
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DEFINITION)
+@guarded([])
+def on_definition(ls: UvIndexGuardServer, params: types.DefinitionParams,
+                  ) -> list[types.Location]:
+    state = ls.document(params.text_document.uri)
+    return lsp_workspace.definition(ls.files, state, params.position) if state else []
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_REFERENCES)
+@guarded([])
+def on_references(ls: UvIndexGuardServer, params: types.ReferenceParams,
+                  ) -> list[types.Location]:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return []
+    return lsp_workspace.find_references(ls.files, state, params.position,
+                                         params.context.include_declaration)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+@guarded()
+def on_prepare_rename(ls: UvIndexGuardServer, params: types.PrepareRenameParams,
+                      ) -> types.PrepareRenamePlaceholder | None:
+    state = ls.document(params.text_document.uri)
+    return lsp_workspace.prepare_rename(ls.files, state, params.position) if state else None
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+@guarded()
+def on_rename(ls: UvIndexGuardServer, params: types.RenameParams,
+              ) -> types.WorkspaceEdit | None:
+    state = ls.document(params.text_document.uri)
+    if state is None:
+        return None
+    try:
+        return lsp_workspace.rename(ls.files, state, params.position, params.new_name,
+                                    ls.client_capabilities)
+    except lsp_workspace.RenameError as exc:
+        raise JsonRpcInvalidParams(str(exc)) from None
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+@guarded([])
+def on_document_symbol(ls: UvIndexGuardServer, params: types.DocumentSymbolParams,
+                       ) -> list[types.DocumentSymbol]:
+    state = ls.document(params.text_document.uri)
+    return lsp_workspace.symbols(state) if state else []
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+@guarded([])
+def on_inlay_hint(ls: UvIndexGuardServer, params: types.InlayHintParams,
+                  ) -> list[types.InlayHint]:
+    state = ls.document(params.text_document.uri)
+    return lsp_workspace.inlay_hints(state, params.range) if state else []
 
 
 def _warm_up() -> None:
