@@ -136,3 +136,40 @@ def test_check_reports_each_file_once(tmp_path: Path, monkeypatch: pytest.Monkey
     assert code == 1
     assert [(f["path"], f["code"]) for f in findings] == [
         (os.path.join("packages", "b", "pyproject.toml"), "UIG109")]
+
+
+def test_doctor_sees_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a member, doctor lists the root's index (once) and the member's own."""
+    from uv_index_guard.credentials import doctor
+
+    files = dict(MEMBER_USES_ROOT)
+    files["packages/a/pyproject.toml"] += (
+        '\n[[tool.uv.index]]\nname = "team"\nurl = "https://team.example/simple"\n'
+        "explicit = true\n")
+    write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    environ = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    for where in ("packages/a", "packages/a/pyproject.toml", "."):
+        out, err = io.StringIO(), io.StringIO()
+        code = doctor.run(doctor.Options(where, "json", False), environ, out, err)
+        assert code == 0, err.getvalue()
+        names = [entry["name"] for entry in json.loads(out.getvalue())["indexes"]]
+        assert names == (["internal", "team"] if where != "." else ["internal"]), (where, names)
+
+
+def test_fix_moves_the_token_of_a_root_index_from_a_member(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from uv_index_guard.credentials import fix
+
+    secret = "s3cr" + "et-" + "w0rkspace"  # synthetic, never written whole in the file
+    root = MEMBER_USES_ROOT["pyproject.toml"].replace(
+        "https://pypi.internal.example", f"https://ci:{secret}@pypi.internal.example")
+    write(tmp_path, {**MEMBER_USES_ROOT, "pyproject.toml": root})
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    code = fix.run(fix.Options("packages/a", "env", index="internal"), {}, out, err)
+    assert code == 0, err.getvalue()
+    assert "declared in `pyproject.toml`" in err.getvalue()
+    assert secret not in (tmp_path / "pyproject.toml").read_text()
+    assert f"UV_INDEX_INTERNAL_PASSWORD={secret}" in (tmp_path / ".env").read_text()
+    assert secret not in out.getvalue() + err.getvalue()

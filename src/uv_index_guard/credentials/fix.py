@@ -26,7 +26,7 @@ from uv_index_guard.credentials.resolve import keyring_provider
 from uv_index_guard.credentials.service import normalize
 from uv_index_guard.credentials.settings import configured_keyring_provider, load
 from uv_index_guard.engine import Analysis, analyze
-from uv_index_guard.files import InputError, display_path, read_text
+from uv_index_guard.files import Discovery, InputError, display_path, project_file, read_text
 from uv_index_guard.model import IndexDef, Kind, Origin, env_vars
 from uv_index_guard.redact import safe_name, safe_url
 from uv_index_guard.rules.credentials_in_url import secret_of
@@ -383,8 +383,29 @@ def run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) 
         return 2
 
 
+def _declaring_file(path: Path, index: str, err: TextIO) -> Path:
+    """The file of ``path``'s workspace that declares ``index``: ``path`` itself, or (for a
+    workspace member) the workspace root or the uv.toml beside it."""
+    pyproject = project_file(str(path))
+    if pyproject is None:
+        return path
+    found = Discovery().find(pyproject)
+    own = display_path(str(path))
+    order = [own, found.layout.root, found.layout.settings]
+    for candidate in order:
+        config = found.configs.get(candidate) if candidate else None
+        if config is not None and index in config.by_name():
+            if candidate != own:
+                print(f"note: index `{index}` is declared in `{candidate}` (the workspace "
+                      f"of `{own}`); fixing it there", file=err)
+            return Path(candidate) if candidate else path
+    return path
+
+
 def _run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     path = _config_path(options.path)
+    if options.index is not None:
+        path = _declaring_file(path, options.index, err)
     shown = display_path(str(path))
     try:
         original = path.read_bytes()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from uv_index_guard.engine import Analysis, analyze
-from uv_index_guard.files import InputError, read_text
+from uv_index_guard.files import Discovery, InputError, display_path, read_text
 from uv_index_guard.model import Kind
 from uv_index_guard.syntax import Scalar
 
@@ -27,7 +27,7 @@ from uv_index_guard.syntax import Scalar
 @dataclass(slots=True)
 class ConfigFile:
     path: Path
-    scope: str  # "environment" (`UV_INDEX`), "project", "user" or "system"
+    scope: str  # "environment" (`UV_INDEX`), "project", "member", "user" or "system"
     analysis: Analysis
     # False for user and system files read for their settings only (an explicit PATH).
     lists_indexes: bool = True
@@ -42,20 +42,33 @@ class ConfigFile:
         return str(value.py) if isinstance(value, Scalar) and value.kind == "string" else None
 
 
-def project_files(path: Path) -> list[Path]:
-    """The project configuration for ``path``: that file, or for a directory the ``uv.toml``
-    and ``pyproject.toml`` of the nearest directory (itself or a parent) that has one."""
+def project_files(path: Path) -> list[tuple[Path, str]]:
+    """The project configuration for ``path`` (a config file, or a directory: the nearest
+    one at or above it with a ``pyproject.toml`` or ``uv.toml``), as uv assembles it: the
+    workspace root's ``uv.toml`` and ``pyproject.toml`` (scope "project"), and for a member
+    its own ``pyproject.toml`` (scope "member": its indexes and sources count, its settings
+    do not)."""
     if not path.is_dir():
-        return [path]
-    directory = path.resolve()
-    while True:
-        found = [directory / name for name in (Kind.UV_TOML.value, Kind.PYPROJECT.value)
-                 if (directory / name).is_file()]
-        if found:
-            return found
-        if directory.parent == directory:
-            return []
-        directory = directory.parent
+        if path.name != Kind.PYPROJECT.value:
+            return [(path, "project")]
+        pyproject = str(path)
+    else:
+        directory = path.resolve()
+        while True:
+            if (directory / Kind.PYPROJECT.value).is_file():
+                pyproject = str(directory / Kind.PYPROJECT.value)
+                break
+            if (directory / Kind.UV_TOML.value).is_file():
+                return [(directory / Kind.UV_TOML.value, "project")]
+            if directory.parent == directory:
+                return []
+            directory = directory.parent
+    layout = Discovery().find(pyproject).layout
+    found = [(Path(p), "project") for p in (layout.settings, layout.root) if p is not None]
+    own = Path(display_path(os.path.abspath(pyproject)))
+    if own != Path(layout.root):
+        found.append((own, "member"))
+    return found
 
 
 def user_files(environ: Mapping[str, str]) -> list[tuple[Path, str]]:
@@ -91,21 +104,21 @@ def load(path: Path | None, environ: Mapping[str, str]) -> tuple[list[ConfigFile
     if not target.exists():
         raise InputError(f"{target}: no such file or directory")
     files: list[ConfigFile] = env_indexes(environ)
-    chosen = [(p, "project") for p in project_files(target)]
+    chosen = project_files(target)
     chosen += user_files(environ)
     whole = path is None or target.is_dir()
     for file_path, scope in chosen:
         try:
             text = read_text(str(file_path))
         except InputError as exc:
-            if scope == "project" and not target.is_dir():
+            if scope in ("project", "member") and not target.is_dir():
                 raise
             problems.append(str(exc))
             continue
-        kind = (Kind.UV_TOML if file_path.name != Kind.PYPROJECT.value and scope != "project"
-                else None)
+        kind = (Kind.UV_TOML if file_path.name != Kind.PYPROJECT.value and scope not in (
+            "project", "member") else None)
         files.append(ConfigFile(file_path, scope, analyze(text, str(file_path), kind),
-                                lists_indexes=whole or scope == "project"))
+                                lists_indexes=whole or scope in ("project", "member")))
     return files, problems
 
 
@@ -151,9 +164,10 @@ def settings_files(environ: Mapping[str, str]) -> list[ConfigFile]:
 
 
 def configured_keyring_provider(files: list[ConfigFile]) -> tuple[str | None, str | None]:
-    """`keyring-provider` from the files (project first), and which file set it."""
+    """`keyring-provider` from the files (project first), and which file set it; a
+    workspace member's settings are not read (uv reads the root's)."""
     for file in files:
-        value = file.setting("keyring-provider")
+        value = file.setting("keyring-provider") if file.scope != "member" else None
         if value is not None:
             return value, str(file.path)
     return None, None
