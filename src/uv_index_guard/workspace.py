@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from uv_index_guard.model import Config, IndexDef, Kind, ProjectFacts, SourceRef
+from uv_index_guard.model import Config, IndexDef, Kind, ProjectFacts, SourceRef, env_name
 
 
 class Role(Enum):
@@ -96,8 +96,12 @@ class Workspace:
     configs: Mapping[str, Config]  # by path; a file that could not be read is left out
     #: Workspace members by their normalized project name: the path of their pyproject.toml.
     member_names: dict[str, str] = field(init=False)
+    _roles: dict[str, Role] = field(init=False, repr=False)
+    _by_env_name: dict[str, list[tuple[str, str]]] | None = field(default=None, init=False,
+                                                                   repr=False)
 
     def __post_init__(self) -> None:
+        self._roles = {path: self.layout.role(path) for path in self.layout.files}
         names: dict[str, str] = {}
         if self.layout.is_workspace:
             for path in (self.layout.root, *self.layout.members):
@@ -108,7 +112,7 @@ class Workspace:
         self.member_names = names
 
     def role(self, path: str) -> Role:
-        return self.layout.role(path)
+        return self._roles[path]
 
     @property
     def root(self) -> Config | None:
@@ -171,16 +175,19 @@ class Workspace:
                       if path in self.consumers(self.layout.root, ref.normalized)}
         return names
 
-    def other_indexes(self, path: str) -> list[tuple[str, IndexDef]]:
-        """The named indexes of the workspace's other files whose credentials uv reads from
-        the same `UV_INDEX_<NAME>_*` variables as ``path``'s (every file but ignored ones)."""
-        out: list[tuple[str, IndexDef]] = []
-        for file, config in self.configs.items():
-            if file == path or self.role(file) is Role.IGNORED_SETTINGS:
-                continue
-            out.extend((file, index) for indexes in config.by_name().values()
-                       for index in indexes)
-        return out
+    def named_indexes(self, env: str) -> list[tuple[str, str]]:
+        """(file, index name) of every named index of the workspace whose credentials uv
+        reads from the `UV_INDEX_<env>_*` variables (ignored files left out)."""
+        if self._by_env_name is None:
+            found: dict[str, list[tuple[str, str]]] = {}
+            for file, config in self.configs.items():
+                if self._roles.get(file) is Role.IGNORED_SETTINGS:
+                    continue
+                for name in config.by_name():
+                    if name:
+                        found.setdefault(env_name(name), []).append((file, name))
+            self._by_env_name = found
+        return self._by_env_name.get(env, [])
 
 
 def _ancestors(directory: str) -> list[str]:

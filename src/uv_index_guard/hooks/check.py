@@ -49,7 +49,8 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
     files, problems = collect(paths or ["."])
     findings: list[Finding] = []
     unreadable = False
-    discovery = Discovery()
+    read: dict[str, str] = {}  # by absolute path: each file is read once
+    discovery = Discovery(lambda path: read.pop(path, None) or read_text(path))
     # Files of one workspace are checked together, once; the others alone.
     groups: dict[str, tuple[Discovered, list[str]]] = {}
     alone: list[tuple[str, str]] = []
@@ -63,6 +64,7 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
             continue
         if not text.strip():
             problems.append(f"warning: {shown} is empty; nothing to check")
+        read[os.path.abspath(path)] = text
         pyproject = project_file(path)
         found = discovery.find(pyproject) if pyproject is not None else None
         if found is None or shown not in found.configs:

@@ -30,15 +30,14 @@ class IndexEnvNameCollision(Rule):
         ws = ctx.workspace
         if ws is None:
             return
-        elsewhere: dict[str, tuple[str, str]] = {}
-        for file, index in ws.other_indexes(ctx.path):
-            if index.name:
-                elsewhere.setdefault(env_name(index.name), (index.name, file))
         for name in by_name:
-            found = elsewhere.get(env_name(name)) if name else None
-            if found is not None and found[0] != name:
+            if not name:
+                continue
+            clash = next(((file, n) for file, n in ws.named_indexes(env_name(name))
+                          if file != ctx.path and n != name), None)
+            if clash is not None:
                 yield from self._report(
-                    ctx, name, f"`{found[0]}` (in `{ws.relative(found[1], ctx.path)}`)")
+                    ctx, name, f"`{clash[1]}` (in `{ws.relative(clash[0], ctx.path)}`)")
 
     def _report(self, ctx: Context, name: str, other: str) -> Iterator[Finding]:
         user, password = env_vars(name)
