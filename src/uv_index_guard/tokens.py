@@ -7,7 +7,6 @@ of the token, never a prefix of it. Nothing here prints or keeps a secret: calle
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 import re
@@ -283,4 +282,6 @@ def mask(secret: str) -> str:
 def fingerprint(secret: str) -> str:
     """A stable, non-reversible identifier for a secret (for baselines and reports)."""
     data = b"uv-index-guard:" + secret.encode("utf-8", "surrogatepass")
+    import hashlib  # only where secrets are found (keeps start-up short)
+
     return hashlib.sha256(data).hexdigest()[:32]

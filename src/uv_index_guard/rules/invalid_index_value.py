@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from collections.abc import Iterator
 from urllib.parse import unquote
@@ -92,6 +91,8 @@ def cached_url_problem(url: str, must_be_url: bool) -> str | None:
 
 def _is_ipv6(text: str) -> bool:
     try:
+        import ipaddress  # only for bracketed hosts (keeps start-up short)
+
         ipaddress.IPv6Address(text)
     except ValueError:
         return False
