@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from uv_index_guard import rules, tool_settings
 from uv_index_guard.finding import Finding
-from uv_index_guard.model import Config, IndexDef, Kind, build
+from uv_index_guard.model import Config, IndexDef, Kind, ScalarCache, build
 from uv_index_guard.rules import Context
 from uv_index_guard.syntax import Document, Reparse, parse, parse_incremental
 from uv_index_guard.text import LineIndex, Position, Range
@@ -159,7 +159,7 @@ class Session:
     """
 
     __slots__ = ("_analysis", "_changed", "_data", "_found", "_ignore", "_lines", "_reparse",
-                 "_workspace", "generation", "kind", "last_duration", "path")
+                 "_scalars", "_workspace", "generation", "kind", "last_duration", "path")
 
     def __init__(self, text: str, path: str = "pyproject.toml", kind: Kind | None = None,
                  ignore: Iterable[str] = ()) -> None:
@@ -170,6 +170,7 @@ class Session:
         self._lines = LineIndex(self._data)
         self._reparse: Reparse | None = None
         self._found: dict[object, _Cached] = {}
+        self._scalars: ScalarCache = {}
         self._analysis: Analysis | None = None
         self._workspace: Others | None = None
         self._changed = True
@@ -241,13 +242,17 @@ class Session:
         :func:`analyze`; other files' configurations are compared by identity.
         """
         current = self._analysis
-        if (current is not None and not self._changed and (current.doc.exact or not exact)
-                and _same(workspace, self._workspace)):
-            return current
         t0 = time.perf_counter()
-        doc, self._reparse = parse_incremental(self.text, self._reparse, lines=self._lines,
-                                               exact=exact)
-        config = build(doc, self.kind)
+        if current is not None and not self._changed and (current.doc.exact or not exact):
+            if _same(workspace, self._workspace):
+                return current
+            # The same text in another workspace: only the rules run again.
+            doc, config = current.doc, current.config
+        else:
+            doc, self._reparse = parse_incremental(self.text, self._reparse,
+                                                   lines=self._lines, exact=exact)
+            old_scalars, self._scalars = self._scalars, {}
+            config = build(doc, self.kind, (old_scalars, self._scalars))
         ctx = Context(config, self.path, _workspace(workspace, self.path, config))
         self._workspace = workspace
         old, self._found = self._found, {}
@@ -283,8 +288,10 @@ class Session:
 
 
 def _same(a: Others | None, b: Others | None) -> bool:
+    if a is b:
+        return True
     if a is None or b is None:
-        return a is b
+        return False
     return a[0] == b[0] and a[1].keys() == b[1].keys() and all(
         a[1][k] is b[1][k] for k in a[1])
 

@@ -167,6 +167,28 @@ class Discovery:
         self._texts: dict[str, str] = {}
         self._found: dict[str, Discovered] = {}  # by the absolute path of each member
 
+    def preload(self, path: str, config: Config) -> None:
+        """Take ``config`` as the file at ``path`` (not parsed again) unless it is read
+        already."""
+        path = os.path.abspath(path)
+        if path not in self._configs:
+            self._configs[path] = config
+            self._texts[path] = config.doc.text
+
+    def update(self, path: str, config: Config) -> None:
+        """``path`` now reads as ``config`` (an open document's newest analysis, whose project
+        facts are those the workspaces were found with): no need to parse it again."""
+        path = os.path.abspath(path)
+        if path not in self._configs:
+            return
+        self._configs[path] = config
+        self._texts[path] = config.doc.text
+        shown = self._display(path)
+        for found in self._found.values():
+            if shown in found.configs:
+                found.configs[shown] = config
+                found.texts[shown] = config.doc.text
+
     def forget(self, path: str) -> None:
         """``path`` changed: read it again when next needed (and find workspaces anew)."""
         path = os.path.abspath(path)

@@ -71,7 +71,7 @@ class IndexDef:
                  "value")
 
     def __init__(self, origin: Origin, value: Value, ordinal: int, anchor_start: int,
-                 anchor_end: int) -> None:
+                 anchor_end: int, scalars: dict[str, Scalar] | None = None) -> None:
         self.origin = origin
         self.ordinal = ordinal
         self.value = value  # the table, or the legacy URL scalar
@@ -81,7 +81,9 @@ class IndexDef:
         self.table = table = value if isinstance(value, Table) else None
         # The table's scalar values by key (`url` alone for a legacy URL): rules ask often.
         self.scalars: dict[str, Scalar]
-        if origin is not Origin.INDEX:
+        if scalars is not None:
+            self.scalars = scalars  # the same table body as before (see `build`)
+        elif origin is not Origin.INDEX:
             self.scalars = {"url": value} if isinstance(value, Scalar) else {}
         elif table is not None:
             self.scalars = {key: entry.value for key, entry in table.entries.items()
@@ -151,6 +153,23 @@ class ProjectFacts:
     exclude: tuple[str, ...]  # its `exclude` globs
     #: The packages `[tool.uv.sources]` has an entry for (any kind of source), normalized.
     sourced: frozenset[str] = frozenset()
+
+    @property
+    def layout_key(self) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
+        """What finding a workspace depends on (see :func:`layout_key`)."""
+        return self.has_project, self.workspace, self.members, self.exclude
+
+
+def layout_key(doc: Document) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
+    """The facts of a pyproject.toml that decide which workspace it forms or joins (a cheap
+    part of :func:`project_facts`): `[project]`, `[tool.uv.workspace]` and its globs."""
+    uv = doc.root.path("tool", "uv")
+    workspace = uv.get("workspace") if isinstance(uv, Table) else None
+    members = workspace.get("members") if isinstance(workspace, Table) else None
+    exclude = workspace.get("exclude") if isinstance(workspace, Table) else None
+    return (isinstance(doc.root.get("project"), Table), isinstance(workspace, Table),
+            _strings(members.py if isinstance(members, Array) else None),
+            _strings(exclude.py if isinstance(exclude, Array) else None))
 
 
 def _names(requirements: object) -> set[str]:
@@ -270,7 +289,15 @@ def env_vars(name: str) -> tuple[str, str]:
     return f"{stem}_USERNAME", f"{stem}_PASSWORD"
 
 
-def build(doc: Document, kind: Kind) -> Config:
+#: Index scalars by table body, kept by the caller between versions of one document (the
+#: engine's session): a body reused by the incremental parse has the same scalars.
+ScalarCache = dict[object, dict[str, Scalar]]
+
+
+def build(doc: Document, kind: Kind, scalars: tuple[ScalarCache, ScalarCache] | None = None,
+          ) -> Config:
+    """The configuration model of ``doc``; ``scalars`` is (the previous version's cache,
+    this version's, filled here)."""
     if kind is Kind.PYPROJECT:
         tool = doc.root.get("tool")
         uv = tool.get("uv") if isinstance(tool, Table) else None
@@ -283,7 +310,7 @@ def build(doc: Document, kind: Kind) -> Config:
     if uv_table is None:
         return config
     config.index_entry = uv_table.entries.get("index")
-    config.indexes = list(_indexes(uv_table, config.index_entry))
+    config.indexes = list(_indexes(uv_table, config.index_entry, scalars))
     if kind is Kind.PYPROJECT:
         sources = uv_table.get("sources")
         if isinstance(sources, Table):
@@ -291,13 +318,22 @@ def build(doc: Document, kind: Kind) -> Config:
     return config
 
 
-def _indexes(uv: Table, index_entry: Entry | None) -> Iterator[IndexDef]:
+def _indexes(uv: Table, index_entry: Entry | None,
+             scalars: tuple[ScalarCache, ScalarCache] | None) -> Iterator[IndexDef]:
     ordinal = 0
     if index_entry is not None and isinstance(index_entry.value, Array):
+        old, new = scalars if scalars is not None else ({}, None)
         for item in index_entry.value.items:
             if isinstance(item, Table):
                 end = item.header_end if item.how == "array-header" else item.start + 1
-                yield IndexDef(Origin.INDEX, item, ordinal, item.start, end)
+                body = item.body
+                if new is None or body is None or len(item.entries) != len(body.entries):
+                    yield IndexDef(Origin.INDEX, item, ordinal, item.start, end)
+                else:  # the table's own body, nothing added by later headers
+                    found = old.get(body)
+                    index = IndexDef(Origin.INDEX, item, ordinal, item.start, end, found)
+                    new[body] = index.scalars
+                    yield index
             ordinal += 1
     legacy = uv.entries.get("index-url")
     if legacy is not None and isinstance(legacy.value, Scalar):

@@ -171,7 +171,7 @@ class UvIndexGuardServer(LanguageServer):
             return
         try:
             items = state.client_diagnostics(exact=False)
-            if self.files.layout_changed(state):  # its own workspace table, name, ...
+            if self.files.layout_changed(state, state.current(exact=False).config):
                 self.refresh([s for s in self.documents.values() if s is not state])
                 items = state.client_diagnostics(exact=False)
         except Exception as exc:  # never let one document stop the server
@@ -260,6 +260,8 @@ def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) ->
     if kind is None:
         return
     state = DocumentState.open(item, kind, ls.workspace.position_codec)
+    # Parsed once: alone first, so that finding its workspace needs no parse of its own.
+    ls.files.discovery.preload(state.path, state.current().config)
     state.context = lambda: ls.files.context(state)
     ls.documents[item.uri] = state
     ls.log(f"opened {item.uri} ({kind.value}, version {item.version})")

@@ -22,7 +22,7 @@ from uv_index_guard.engine import Others, workspace_view
 from uv_index_guard.files import Discovered, Discovery, project_file, read_text
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import Config, IndexDef, Origin, env_name, env_vars
+from uv_index_guard.model import Config, IndexDef, Kind, Origin, env_name, env_vars, layout_key
 from uv_index_guard.redact import safe_text, safe_url
 from uv_index_guard.rules.base import toml_string
 from uv_index_guard.rules.invalid_index_name import is_valid_name
@@ -42,6 +42,9 @@ class Files:
         self._open_text = open_text
         self._dirty: set[str] = set()
         self.discovery = Discovery(read=self._read, display=lambda p: p)
+        # What `context` gave each document, while nothing was read anew since.
+        self._generation = 0
+        self._contexts: dict[str, tuple[int, Others | None]] = {}
 
     def _read(self, path: str) -> str:
         text = self._open_text(path)
@@ -52,18 +55,20 @@ class Files:
 
     def saved(self, path: str) -> None:
         self.discovery.forget(path)
+        self._generation += 1
 
-    def find(self, path: str, fresh: bool = False) -> Discovered | None:
+    def find(self, path: str, fresh: bool = False, flush: bool = True) -> Discovered | None:
         """The workspace of the config file ``path`` (None: a uv.toml alone, or not a
         file); the changes noted to files other than ``path`` are read first (``path``
-        itself too with ``fresh``)."""
+        itself too with ``fresh``; none without ``flush``: the layout as last found)."""
         if not os.path.isabs(path):
             return None
         own = os.path.abspath(path)
-        for dirty in sorted(self._dirty):
+        for dirty in sorted(self._dirty) if flush else ():
             if dirty != own or fresh:
                 self.discovery.forget(dirty)
                 self._dirty.discard(dirty)
+                self._generation += 1
         pyproject = project_file(path)
         if pyproject is None:
             return None
@@ -72,26 +77,44 @@ class Files:
 
     def context(self, state: DocumentState) -> Others | None:
         """The workspace that ``state``'s rules see, without its own configuration."""
+        if not any(d != state.path for d in self._dirty):
+            known = self._contexts.get(state.path)
+            if known is not None and known[0] == self._generation:
+                return known[1]
         found = self.find(state.path)
-        if found is None:
-            return None
-        return found.layout, {p: c for p, c in found.configs.items() if p != state.path}
+        context = None if found is None else (
+            found.layout, {p: c for p, c in found.configs.items() if p != state.path})
+        self._contexts[state.path] = (self._generation, context)
+        return context
 
-    def layout_changed(self, state: DocumentState) -> bool:
-        """Whether the document's own project facts (name, dependencies, workspace table)
-        differ from those its workspace was found with; if so they are read again."""
-        found = self.find(state.path)
+    def layout_changed(self, state: DocumentState, current: Config) -> bool:
+        """Whether the document's own project facts (name, dependencies, workspace table) in
+        ``current`` (its newest configuration) differ from those its workspace was found
+        with; if so they are read again."""
+        found = self.find(state.path, flush=False)
         if found is None:
             return False
         known = found.configs.get(state.path)
-        current = state.current().config
-        if known is not None and known.project() == current.project():
+        if known is not None and current.kind is known.kind and (
+                known.kind is not Kind.PYPROJECT
+                or known.project().layout_key == layout_key(current.doc)):
+            # The workspace stands; the others now see this version without parsing it.
+            self.discovery.update(state.path, current)
+            if os.path.abspath(state.path) in self._dirty:
+                self._dirty.discard(os.path.abspath(state.path))
+                self._generation += 1  # the others see the new version
             return False
-        self.find(state.path, fresh=True)
+        self.discovery.forget(state.path)
+        self.discovery.preload(state.path, current)
+        self._dirty.discard(os.path.abspath(state.path))
+        self.find(state.path)
+        self._generation += 1
         return True
 
     def same_workspace(self, a: str, b: str) -> bool:
-        found = self.find(a)
+        """Whether ``b`` is a file of ``a``'s workspace (as last found: an edit of ``b`` is
+        not read for this)."""
+        found = self.find(a, flush=False)
         return found is not None and b in found.layout.files
 
 

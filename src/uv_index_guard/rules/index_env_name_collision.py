@@ -28,7 +28,7 @@ class IndexEnvNameCollision(Rule):
                 continue
             yield from self._report(ctx, name, f"`{other}`")
         ws = ctx.workspace
-        if ws is None:
+        if ws is None or len(ws.configs) < 2:
             return
         for name in by_name:
             if not name:
