@@ -172,19 +172,22 @@ def target(files: Files, state: DocumentState, position: types.Position,
     return None, ws, config
 
 
+def _declaration(path: str, index: IndexDef, configs: dict[str, Config],
+                 codec: PositionCodec) -> types.Location | None:
+    scalar = index.scalar("name")
+    if scalar is None:
+        return None
+    return Where(path, configs[path]).location(scalar.start, scalar.end, codec)
+
+
 def definition(files: Files, state: DocumentState, position: types.Position,
                ) -> list[types.Location]:
     found, ws, config = target(files, state, position)
     if found is None:
         return []
     configs = _configs(ws, state, config)
-    out = []
-    for path, index in found.declarations:
-        scalar = index.scalar("name")
-        if scalar is not None:
-            out.append(Where(path, configs[path]).location(scalar.start, scalar.end,
-                                                           state.codec))
-    return out
+    return [loc for path, index in found.declarations
+            if (loc := _declaration(path, index, configs, state.codec)) is not None]
 
 
 def find_references(files: Files, state: DocumentState, position: types.Position,
@@ -195,10 +198,9 @@ def find_references(files: Files, state: DocumentState, position: types.Position
     configs = _configs(ws, state, config)
     out = []
     for path, index in found.declarations:
-        scalar = index.scalar("name")
-        if include_declaration and scalar is not None:
-            out.append(Where(path, configs[path]).location(scalar.start, scalar.end,
-                                                           state.codec))
+        declared = _declaration(path, index, configs, state.codec)
+        if include_declaration and declared is not None:
+            out.append(declared)
         for file, ref in references(ws, configs[path], path, found.name):
             out.append(Where(file, configs[file]).location(ref.value.start, ref.value.end,
                                                            state.codec))
