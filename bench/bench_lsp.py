@@ -23,6 +23,9 @@ Measured, per server:
   12,500-line file of ``bench_check.py``, and after one one-character edit in its middle
   (median over ``--rounds`` edits).
 * ``peak_rss_mb``: the server process's VmHWM from ``/proc`` at the end of the run.
+* ``memory`` (uv-index-guard only, ``--edits N``, default 10,000): VmRSS after opening the
+  typical file, after 1,000 one-character edits and after N (a character typed, then
+  removed, each analysed and published): growth is what a day of typing costs.
 
 tombi runs as ``tombi lsp --offline`` (no schema downloads). It checks TOML syntax and its
 bundled schemas; uv-index-guard checks uv's index configuration. The comparison is about
@@ -216,6 +219,48 @@ async def large(session: Session, root: Path, name: str, rounds: int) -> dict[st
             "lines": text.count("\n")}
 
 
+def rss_mb(session: Session, field: str = "VmRSS:") -> float | None:
+    server = getattr(session.client, "_server", None)
+    pid = getattr(server, "pid", None)
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+async def memory(session: Session, root: Path, name: str, edits: int) -> dict[str, Any]:
+    """Resident memory after ``edits`` one-character edits of the typical file (a character
+    typed, then removed, ...), each analysed and published before the next is sent."""
+    folder = root / f"{name}-memory"
+    folder.mkdir()
+    path = folder / "pyproject.toml"
+    path.write_text(TYPICAL, encoding="utf-8")
+    uri = path.as_uri()
+    text = TYPICAL
+    open_doc(session, uri, text)
+    await session.wait(uri, 1, OPEN_TIMEOUT)
+    at = text.index("[tool.uv.sources]")
+    out: dict[str, Any] = {"rss_start_mb": rss_mb(session)}
+    version = 1
+    for n in range(1, edits + 1):
+        version += 1
+        if n % 2:
+            text = change(session, uri, version, text, at, at, "#")
+        else:
+            text = change(session, uri, version, text, at, at + 1, "")
+        if n % 50 == 0 or n == edits:  # keep the pipe from filling without timing each one
+            await session.wait(uri, version, OPEN_TIMEOUT)
+        if n in (1000, edits):
+            out[f"rss_after_{n}_edits_mb"] = rss_mb(session)
+    session.client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    return out
+
+
 def peak_rss_mb(session: Session) -> float | None:
     server = getattr(session.client, "_server", None)
     pid = getattr(server, "pid", None)
@@ -256,7 +301,7 @@ def percentile(values: list[float], q: float) -> float | None:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-async def run(rounds: int) -> dict[str, Any]:
+async def run(rounds: int, edits: int = 0) -> dict[str, Any]:
     results: dict[str, Any] = {}
     raw: dict[str, dict[str, Any]] = {name: {"latencies_ms": [], "missed": 0, "keystrokes": 0}
                                       for name in SERVERS}
@@ -285,6 +330,9 @@ async def run(rounds: int) -> dict[str, Any]:
                     "large_lines": big["lines"],
                     "peak_rss_mb": peak_rss_mb(session),
                 }
+            if edits:
+                results["memory"] = await memory(sessions["uv-index-guard"], root,
+                                                 "uv-index-guard", edits)
         finally:
             for name, session in sessions.items():
                 await stop(session, name)
@@ -302,10 +350,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5,
                         help="typing rounds (and big-file edits) per server; at most about 20"
                         " (tombi 1.9.6 stops publishing after more)")
+    parser.add_argument("--edits", type=int, default=10_000,
+                        help="one-character edits of the memory phase (uv-index-guard only; "
+                             "0 skips it)")
     args = parser.parse_args()
     if shutil.which("tombi") is None:
         raise SystemExit("error: `tombi` not found\nhint: pip install tombi==1.9.6")
-    results = asyncio.run(run(args.rounds))
+    results = asyncio.run(run(args.rounds, args.edits))
 
     def fmt(v: float | None) -> str:
         return f"{v:9.1f}" if v is not None else "        -"
@@ -317,6 +368,12 @@ def main() -> None:
         r = results[name]
         print(f"{name:<16}" + "".join(f"{fmt(r[k]):>18}" for k in keys)
               + f"   {r['keystrokes_missed']}/{r['keystrokes']}")
+    if "memory" in results:
+        mem = results["memory"]
+        print("memory (uv-index-guard, VmRSS): "
+              + ", ".join(f"{k.removeprefix('rss_').removesuffix('_mb').replace('_', ' ')} "
+                          f"{v:.1f} MB" for k, v in mem.items() if v is not None)
+              + " (target: growth under 5 MB)")
     print(f"{'ratio ours/tombi':<16}" + "".join(
         f"{(f'{v:.2f}' if v is not None else '-'):>18}" for v in results["ratios"].values()))
     results["meta"] = {"python": sys.version.split()[0], "platform": platform.platform(),
