@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 from pathlib import Path
 
@@ -380,3 +381,41 @@ async def test_non_ascii_positions(client: LanguageClient, tmp_path: Path) -> No
     at = doc.text.index("😋")
     doc.edit(at, at + 1, "x")
     assert codes(await doc.diagnostics()) == expected(doc.text)
+
+
+async def test_freshness_follows_the_content(push_client: LanguageClient, tmp_path: Path,
+                                             ) -> None:
+    """A didChange that keeps the version number, or lowers it, still gets the diagnostics
+    of the new text."""
+    client = push_client
+    assert isinstance(client, RecordingClient)
+    text = BASE.replace("https://gitlab", f"https://deploy:{FAKE_PASSWORD}@gitlab")
+    doc = Doc(client, tmp_path / "pyproject.toml", text)
+    first = await doc.diagnostics()
+    line = next(d.range.start.line for d in first if d.code == "UIG301")
+
+    def edit_at(version: int, new_text: str) -> None:
+        doc.text = new_text + doc.text
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=doc.uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=0, character=0),
+                                  end=types.Position(line=0, character=0)),
+                text=new_text)]))
+
+    async def pushed_after(count: int) -> list[types.Diagnostic]:
+        async def wait() -> list[types.Diagnostic]:
+            while len(client.published[doc.uri]) <= count:
+                client.publish_event.clear()
+                await client.publish_event.wait()
+            return list(client.published[doc.uri][-1][1])
+        return await asyncio.wait_for(wait(), 20)
+
+    count = len(client.published[doc.uri])
+    edit_at(1, "# one\n# two\n# three\n")  # the same version number
+    same = await pushed_after(count)
+    assert [d.range.start.line for d in same if d.code == "UIG301"] == [line + 3]
+    count = len(client.published[doc.uri])
+    edit_at(0, "# four\n")  # a lower one
+    lower = await pushed_after(count)
+    assert [d.range.start.line for d in lower if d.code == "UIG301"] == [line + 4]

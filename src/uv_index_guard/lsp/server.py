@@ -79,7 +79,7 @@ class UvIndexGuardServer(LanguageServer):
         self.documents: dict[str, DocumentState] = {}
         self.files = lsp_workspace.Files(self.open_text)
         self.pending: set[str] = set()
-        self.published: dict[str, int] = {}
+        self.published: dict[str, int] = {}  # the analysis (generation) last pushed, by URI
         self.settling: dict[str, asyncio.TimerHandle] = {}
 
     # -- capabilities ---------------------------------------------------------------------
@@ -187,9 +187,12 @@ class UvIndexGuardServer(LanguageServer):
                 SETTLE_DELAY, self.settle, uri, state.version)
 
     def push(self, state: DocumentState, items: list[types.Diagnostic]) -> None:
-        if self.published.get(state.uri, -1) > state.version:
-            return  # never publish an older version over a newer one
-        self.published[state.uri] = state.version
+        # Freshness follows the content, not the version number (a client may send a lower
+        # or the same version with new text): never publish an older analysis over a newer.
+        generation = state.session.generation
+        if self.published.get(state.uri, -1) > generation:
+            return
+        self.published[state.uri] = generation
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=state.uri, diagnostics=items, version=state.version))
 
