@@ -419,3 +419,29 @@ async def test_freshness_follows_the_content(push_client: LanguageClient, tmp_pa
     edit_at(0, "# four\n")  # a lower one
     lower = await pushed_after(count)
     assert [d.range.start.line for d in lower if d.code == "UIG301"] == [line + 4]
+
+
+async def test_a_token_as_index_name_stays_masked(client: LanguageClient, tmp_path: Path,
+                                                  ) -> None:
+    """Hover, diagnostics and completion never show a token typed as an index name, nor
+    the variable names derived from it."""
+    from helpers import SYNTHETIC
+
+    from uv_index_guard.model import env_name
+
+    token = SYNTHETIC["{GLPAT}"]
+    text = BASE.replace('name = "acme"', f'name = "{token}"').replace(
+        'acme-core = { index = "acme" }', 'acme-core = { index = "" }')
+    doc = Doc(client, tmp_path / "pyproject.toml", text)
+    diags = await doc.diagnostics()
+    assert "UIG302" in {d.code for d in diags}
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.uri),
+        position=doc.find(f'name = "{token}"', 9)))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    completion = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.uri),
+        position=doc.find('{ index = ""', len('{ index = "'))))
+    labels = [i.label for i in (completion.items if completion else [])]
+    for shown in [hover.contents.value, *(d.message for d in diags), *labels]:
+        assert token not in shown and env_name(token) not in shown, shown

@@ -12,7 +12,7 @@ hold whatever the snapshot says.
 from __future__ import annotations
 
 import pytest
-from helpers import RuleFixture, apply_edits, rule_fixtures
+from helpers import RuleFixture, apply_edits, conceal, rule_fixtures
 from syrupy.assertion import SnapshotAssertion
 
 from uv_index_guard.engine import check_files
@@ -57,7 +57,7 @@ def test_rule_fixture(fixture: RuleFixture, snapshot: SnapshotAssertion) -> None
     else:
         shown = "".join(f"--- {path}\n" + render(fixture.files[path], found[path])
                         for path in sorted(fixture.files))
-    assert shown == snapshot
+    assert conceal(shown) == snapshot
 
 
 def test_every_code_has_a_firing_and_a_quiet_fixture() -> None:

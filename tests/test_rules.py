@@ -527,3 +527,27 @@ def test_docs_index_lists_every_rule() -> None:
 def test_docs_hold_no_token(name: str) -> None:
     text = (DOCS / f"{name}.md").read_text(encoding="utf-8")
     assert [m.text(text) for m in find_tokens(text)] == []
+
+
+def test_a_token_as_index_name_is_never_shown() -> None:
+    """Every message that quotes an index name masks a token-shaped one, and the
+    `UV_INDEX_<NAME>_*` names derived from it (UIG101, UIG203..UIG205, UIG302, ...)."""
+    from helpers import SYNTHETIC
+
+    from uv_index_guard.model import env_name
+
+    token = SYNTHETIC["{GLPAT}"]
+    texts = [
+        f'[[tool.uv.index]]\nname = "{token}"\nexplicit = true\n',  # UIG101, UIG205, UIG302
+        f'[[tool.uv.index]]\nname = "{token}"\nurl = "{URL}"\nusername = "x"\n'
+        f'[[tool.uv.index]]\nname = "{token.upper()}"\nurl = "{URL}"\n',  # UIG202, UIG204
+        f'[[tool.uv.index]]\nname = "{token}"\nurl = "{URL}"\n'
+        f'[tool.uv.sources]\nfoo = {{ index = "{token}x" }}\n',  # UIG107's did-you-mean
+    ]
+    for text in texts:
+        findings = check_text(text)
+        assert {"UIG302"} <= {f.code for f in findings}, findings
+        for finding in findings:
+            shown = finding.message + " ".join(fix.title for fix in finding.fixes)
+            assert token not in shown and env_name(token) not in shown, shown
+            assert token.upper() not in shown

@@ -6,6 +6,9 @@ One place decides how a secret is shown: :func:`tokens.mask` for a token (`glpat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from uv_index_guard.model import env_name
 from uv_index_guard.tokens import find_tokens, kind_of, mask
 from uv_index_guard.urls import split_url
 
@@ -34,6 +37,29 @@ def safe_text(text: str) -> str:
     for match in sorted(find_tokens(text), key=lambda m: m.start, reverse=True):
         text = text[: match.start] + mask(text[match.start : match.end]) + text[match.end :]
     return text
+
+
+class Masker:
+    """Shows text of one document without its secrets: every token-shaped part masked, and
+    the `UV_INDEX_<NAME>_` spelling of a token-shaped index name too (the variable names
+    derived from a token carry it, upper-cased)."""
+
+    __slots__ = ("_derived",)
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._derived: list[tuple[str, str]] = []
+        for name in names:
+            if any(True for _ in find_tokens(name)) or kind_of(name) is not None:
+                self._derived.append((env_name(name), "****"))
+                self._derived.append((name.upper(), "****"))
+                self._derived.append((name, safe_text(name) if safe_text(name) != name
+                                      else mask(name)))
+
+    def __call__(self, text: str) -> str:
+        for secret, shown in self._derived:
+            if secret and secret in text:
+                text = text.replace(secret, shown)
+        return safe_text(text)
 
 
 def safe_name(text: str) -> str:

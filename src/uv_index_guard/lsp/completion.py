@@ -13,7 +13,7 @@ from lsprotocol import types
 
 from uv_index_guard.lsp.documents import DocumentState
 from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, INDEX_KEYS, Kind
-from uv_index_guard.redact import safe_url
+from uv_index_guard.redact import Masker, safe_url
 from uv_index_guard.text import Position, Range
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]#]*?)\s*\]")
@@ -124,7 +124,10 @@ def _index_names(state: DocumentState, cursor: Position, prefix: str, line_text:
     quote = prefix[len(prefix) - typed - 1]
     rng = _replace_range(state, cursor, line_text, typed + 1)
     items = []
+    shown = Masker(config.by_name())
     for name, indexes in config.by_name().items():
+        if shown(name) != name:
+            continue  # a token as a name (UIG302) is never offered, nor shown
         url = indexes[-1].url or ""
         items.append(types.CompletionItem(
             label=name, kind=types.CompletionItemKind.Reference, detail=safe_url(url),

@@ -13,7 +13,7 @@ from lsprotocol import types
 
 from uv_index_guard.lsp.documents import DocumentState
 from uv_index_guard.model import ENUM_VALUES, INDEX_KEYS, Config, IndexDef, Origin, env_vars
-from uv_index_guard.redact import safe_name, safe_url
+from uv_index_guard.redact import Masker, safe_name, safe_url
 from uv_index_guard.syntax import Scalar
 from uv_index_guard.urls import split_url
 
@@ -69,6 +69,7 @@ def hover(state: DocumentState, position: types.Position,
     if text is None:
         return None
     rng = state.mapper.range(analysis.doc.range(target.start, target.end))
+    text = Masker(analysis.config.by_name())(text)  # a token as an index name, too
     return types.Hover(contents=types.MarkupContent(types.MarkupKind.Markdown, text), range=rng)
 
 

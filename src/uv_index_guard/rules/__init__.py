@@ -31,6 +31,7 @@ from uv_index_guard.rules.multiple_default_indexes import (
 from uv_index_guard.rules.setting_ignored_in_member import SettingIgnoredInMember
 from uv_index_guard.rules.settings_beside_uv_toml import SettingsBesideUvToml
 from uv_index_guard.rules.source_pins_nothing import SourcePinsNothing
+from uv_index_guard.rules.token_in_index import TokenInIndex
 from uv_index_guard.rules.toml_1_1_syntax import Toml11Syntax
 from uv_index_guard.rules.undeclared_index_reference import UndeclaredIndexReference
 from uv_index_guard.rules.unknown_index_key import UnknownIndexKey
@@ -69,6 +70,7 @@ RULES: Final[tuple[Rule, ...]] = (
     IndexUrlDropped(),
     SourcePinsNothing(),
     CredentialsInUrl(),
+    TokenInIndex(),
 )
 CODES: Final[dict[str, Rule]] = {rule.code: rule for rule in RULES}
 # The rules whose findings about one index depend on that index alone (see `Rule.per_index`).

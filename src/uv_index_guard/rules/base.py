@@ -6,10 +6,12 @@ import difflib
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import ClassVar
 
 from uv_index_guard.finding import Finding, Fix, Severity, Tag, TextEdit
 from uv_index_guard.model import Config, IndexDef, UrlValue, index_url_values, top_url_values
+from uv_index_guard.redact import Masker
 from uv_index_guard.syntax import Entry, Scalar, Table, Value
 from uv_index_guard.text import Range
 from uv_index_guard.workspace import Workspace
@@ -21,12 +23,19 @@ class Context:
     """What a rule sees: the file's configuration and path, and the workspace it belongs to
     (None: the file alone, its workspace unknown)."""
 
-    __slots__ = ("config", "path", "workspace")
+    __slots__ = ("_masker", "config", "path", "workspace")
 
     def __init__(self, config: Config, path: str, workspace: Workspace | None = None) -> None:
         self.config = config
         self.path = path
         self.workspace = workspace
+        self._masker: Masker | None = None
+
+    def safe(self, text: str) -> str:
+        """``text`` without a secret of this file (see :class:`redact.Masker`)."""
+        if self._masker is None:
+            self._masker = Masker(self.config.by_name())
+        return self._masker(text)
 
     @property
     def data(self) -> bytes:
@@ -37,8 +46,11 @@ class Context:
 
     def finding(self, rule: Rule, start: int, end: int, message: str,
                 fixes: Iterable[Fix] = ()) -> Finding:
-        return Finding(self.path, self.range(start, end), rule.severity, rule.code, message,
-                       tuple(fixes))
+        """A finding; its message and fix titles never show a secret in full (every rule's
+        findings go through here)."""
+        safe = self.safe
+        return Finding(self.path, self.range(start, end), rule.severity, rule.code,
+                       safe(message), tuple(replace(f, title=safe(f.title)) for f in fixes))
 
     def edit(self, start: int, end: int, new_text: str) -> TextEdit:
         return TextEdit(self.range(start, end), new_text)

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.model import UrlValue, env_vars
 from uv_index_guard.rules.base import Context, UrlRule
-from uv_index_guard.tokens import is_password_placeholder, kind_of, mask
+from uv_index_guard.tokens import find_tokens, is_password_placeholder, kind_of, mask
 from uv_index_guard.urls import UrlParts, split_url
+
+# Where a token can start (see tokens.FINDERS): a cheap test before looking for one.
+_TOKEN_LEAD = re.compile(r"gl[a-z]{1,6}-|GR1348941|_gitlab_session=|pypi-")
 
 
 def secret_of(parts: UrlParts) -> tuple[int, int, str] | None:
@@ -59,20 +63,36 @@ class CredentialsInUrl(UrlRule):
     summary = "A password or token is embedded in a URL"
 
     def concerns(self, url: str) -> bool:
-        return "@" in url  # no userinfo without it (spares splitting most URLs)
-
+        # Userinfo needs an `@`; a token elsewhere (path, `?private_token=`) needs its lead.
+        return "@" in url or _TOKEN_LEAD.search(url) is not None
 
     def check_value(self, ctx: Context, value: UrlValue) -> Iterator[Finding]:
-        parts = split_url(value.url)
-        if parts is None or not parts.has_userinfo:
-            return
-        span = secret_span(value, parts)
-        if span is None:
-            return
-        start, end, secret = span
-        kind = kind_of(secret)
-        what = f"a {kind.description} (`{mask(secret)}`)" if kind else "a password (`****`)"
-        yield ctx.finding(
-            self, start, end,
-            f"{where(value)} embeds {what}; it ends up in git and in every clone. "
-            f"Revoke it if it was ever committed, and {advice(value)}")
+        url = value.url
+        parts = split_url(url)
+        userinfo = (parts.userinfo_start, parts.userinfo_end) if (
+            parts is not None and parts.has_userinfo) else (0, 0)
+        span = secret_span(value, parts) if parts is not None and parts.has_userinfo else None
+        if span is not None:
+            start, end, secret = span
+            kind = kind_of(secret)
+            what = f"a {kind.description} (`{mask(secret)}`)" if kind else "a password (`****`)"
+            yield ctx.finding(
+                self, start, end,
+                f"{where(value)} embeds {what}; it ends up in git and in every clone. "
+                f"Revoke it if it was ever committed, and {advice(value)}")
+        scalar = value.value
+        for match in find_tokens(url):
+            if userinfo[0] <= match.start < userinfo[1]:
+                continue  # the userinfo's, reported above
+            token = match.text(url)
+            if scalar.is_single_line_plain:
+                base = scalar.content_start
+                start = base + len(url[: match.start].encode())
+                end = base + len(url[: match.end].encode())
+            else:
+                start, end = scalar.start, scalar.end
+            yield ctx.finding(
+                self, start, end,
+                f"{where(value)} carries a {match.kind.description} (`{mask(token)}`) in its "
+                "path or query; it ends up in git, in every clone and in server logs. Revoke "
+                f"it if it was ever committed, and {advice(value)}")
