@@ -23,6 +23,9 @@ Measured, per server:
   12,500-line file of ``bench_check.py``, and after one one-character edit in its middle
   (median over ``--rounds`` edits).
 * ``peak_rss_mb``: the server process's VmHWM from ``/proc`` at the end of the run.
+* ``long_line`` (uv-index-guard only): time from ``didOpen`` to the diagnostics of a text
+  whose one line holds 500 (then 1,000) inline index tables with non-ASCII names, one
+  finding each (about 40 and 80 kB).
 * ``memory`` (uv-index-guard only, ``--edits N``, default 10,000): VmRSS after opening the
   typical file, after 1,000 one-character edits and after N (a character typed, then
   removed, each analysed and published): growth is what a day of typing costs.
@@ -261,6 +264,34 @@ async def memory(session: Session, root: Path, name: str, edits: int) -> dict[st
     return out
 
 
+def long_line(count: int) -> str:
+    """One line of ``count`` inline index tables with non-ASCII names (each a UIG102)."""
+    tables = ", ".join(f'{{ name = "dépôt-{i}", url = "https://h{i}.example/simple" }}'
+                       for i in range(count))
+    return f"[tool.uv]\nindex = [{tables}]\n"
+
+
+async def long_lines(session: Session, root: Path, name: str) -> dict[str, Any]:
+    """Time to the diagnostics of a text with one long non-ASCII line (500 and 1,000 inline
+    index tables, about 40 and 80 kB, one finding per table): position conversion must be
+    linear in the line's length."""
+    out: dict[str, Any] = {}
+    for count in (500, 1000):
+        folder = root / f"{name}-line-{count}"
+        folder.mkdir()
+        path = folder / "pyproject.toml"
+        text = long_line(count)
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        t0 = open_doc(session, uri, text)
+        arrived = await session.wait(uri, 1, 120)
+        out[f"line_{count}_tables_ms"] = (arrived - t0) * 1e3 if arrived is not None else None
+        out[f"line_{count}_tables_kb"] = len(text.encode()) / 1000
+        session.client.text_document_did_close(types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+    return out
+
+
 def peak_rss_mb(session: Session) -> float | None:
     server = getattr(session.client, "_server", None)
     pid = getattr(server, "pid", None)
@@ -330,6 +361,8 @@ async def run(rounds: int, edits: int = 0) -> dict[str, Any]:
                     "large_lines": big["lines"],
                     "peak_rss_mb": peak_rss_mb(session),
                 }
+            results["long_line"] = await long_lines(sessions["uv-index-guard"], root,
+                                                    "uv-index-guard")
             if edits:
                 results["memory"] = await memory(sessions["uv-index-guard"], root,
                                                  "uv-index-guard", edits)
@@ -368,6 +401,13 @@ def main() -> None:
         r = results[name]
         print(f"{name:<16}" + "".join(f"{fmt(r[k]):>18}" for k in keys)
               + f"   {r['keystrokes_missed']}/{r['keystrokes']}")
+    if "long_line" in results:
+        line = results["long_line"]
+        print("one long non-ASCII line (uv-index-guard, open to diagnostics): "
+              f"500 tables ({line['line_500_tables_kb']:.0f} kB) "
+              f"{line['line_500_tables_ms']:.0f} ms, 1,000 tables "
+              f"({line['line_1000_tables_kb']:.0f} kB) {line['line_1000_tables_ms']:.0f} ms "
+              "(target: under 200 ms for 500, linear)")
     if "memory" in results:
         mem = results["memory"]
         print("memory (uv-index-guard, VmRSS): "

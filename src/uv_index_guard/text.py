@@ -7,7 +7,7 @@ The CLI adds 1 to both; the language server converts columns to UTF-16 at its ed
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -31,12 +31,26 @@ class Range:
 class LineIndex:
     """Maps UTF-8 byte offsets of one text to code-point positions and back."""
 
-    __slots__ = ("_ascii", "_data", "_line_starts")
+    __slots__ = ("_ascii", "_chars", "_data", "_line_starts")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._ascii = data.isascii()
         self._line_starts: list[int] | None = None  # computed on first use
+        # For non-ASCII lines, once asked: the byte offset (in the line) of each code point.
+        self._chars: dict[int, list[int]] = {}
+
+    def char_starts(self, line: int) -> list[int] | None:
+        """The byte offset within ``line`` of each of its code points (None: the line is
+        ASCII, so offsets and columns agree); built once per line, so that converting many
+        positions on one long line costs a lookup each."""
+        found = self._chars.get(line)
+        if found is None:
+            raw = self.line_bytes(line)
+            if raw.isascii():
+                return None
+            found = self._chars[line] = [i for i, b in enumerate(raw) if b & 0xC0 != 0x80]
+        return found
 
     @property
     def _starts(self) -> list[int]:
@@ -91,20 +105,17 @@ class LineIndex:
         line = bisect_right(self._starts, offset) - 1
         column = offset - self._starts[line]
         if not self._ascii and column:
-            prefix = self._data[self._starts[line] : offset]
-            if not prefix.isascii():
-                column = len(prefix.decode("utf-8", "replace"))
+            chars = self.char_starts(line)
+            if chars is not None:
+                column = bisect_left(chars, column)
         return Position(line, column)
 
     def point(self, row: int, byte_column: int) -> Position:
         """Position of a tree-sitter point (row, byte column)."""
         if self._ascii or not byte_column:
             return Position(row, byte_column)
-        start = self._starts[row]
-        prefix = self._data[start : start + byte_column]
-        if prefix.isascii():
-            return Position(row, byte_column)
-        return Position(row, len(prefix.decode("utf-8", "replace")))
+        chars = self.char_starts(row)
+        return Position(row, byte_column if chars is None else bisect_left(chars, byte_column))
 
     def range(self, start: int, end: int) -> Range:
         return Range(self.position(start), self.position(end))
@@ -114,11 +125,14 @@ class LineIndex:
         if position.line >= len(self._starts):
             return len(self._data)
         start = self._starts[position.line]
-        if self._ascii:
+        chars = None if self._ascii else self.char_starts(position.line)
+        if chars is None:
             line_end = self._line_end(position.line)
-            return min(start + position.column, line_end)
-        line = self.line_bytes(position.line).decode("utf-8", "replace")
-        return start + len(line[: position.column].encode("utf-8"))
+            return min(start + max(position.column, 0), line_end)
+        column = max(position.column, 0)
+        if column < len(chars):
+            return start + chars[column]
+        return start + len(self.line_bytes(position.line))
 
     def _line_end(self, line: int) -> int:
         if line + 1 < len(self._starts):

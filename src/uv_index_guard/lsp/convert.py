@@ -9,6 +9,8 @@ at a time, and skips it for ASCII lines, where every encoding agrees. Lines end 
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -16,31 +18,54 @@ from uv_index_guard.text import LineIndex, Position, Range
 
 
 class ClientMapper:
-    """Converts positions of one text version; build one per version and reuse it."""
+    """Converts positions of one text version; build one per version and reuse it.
 
-    __slots__ = ("_codec", "_lines", "_utf32")
+    For a non-ASCII line it builds, once, the client units before each code point, so that
+    every conversion on that line is a lookup (a long line with many findings costs one pass
+    over the line, not one per position).
+    """
+
+    __slots__ = ("_codec", "_lines", "_units", "_utf32")
 
     def __init__(self, lines: LineIndex, codec: PositionCodec) -> None:
         self._lines = lines
         self._codec = codec
         self._utf32 = codec.encoding == types.PositionEncodingKind.Utf32
+        self._units: dict[int, tuple[list[int], int] | None] = {}
 
-    def _line_text(self, line: int) -> str | None:
-        """The text of ``line`` without its line ending, or None when it is ASCII."""
-        if line >= self._lines.line_count:
-            return None
-        raw = self._lines.line_bytes(line)
-        if raw.isascii():
-            return None
-        return raw.decode("utf-8", "surrogatepass").rstrip("\r\n")
+    def _line_units(self, line: int) -> tuple[list[int], int] | None:
+        """(client units before each code point of ``line``'s text, the text's length in
+        code points), or None when the line is ASCII (or the client counts code points)."""
+        if line in self._units:
+            return self._units[line]
+        found = None
+        if not self._utf32 and line < self._lines.line_count:
+            raw = self._lines.line_bytes(line)
+            if not raw.isascii():
+                text = _line_text(raw)
+                utf8 = self._codec.encoding == types.PositionEncodingKind.Utf8
+                units = [0]
+                total = 0
+                for char in text:
+                    code = ord(char)
+                    if utf8:
+                        total += 1 if code < 0x80 else 2 if code < 0x800 else (
+                            3 if code < 0x10000 else 4)
+                    else:
+                        total += 2 if code > 0xFFFF else 1
+                    units.append(total)
+                found = (units, len(text))
+        self._units[line] = found
+        return found
 
     def position(self, position: Position) -> types.Position:
         """A code-point position in client units."""
-        text = None if self._utf32 else self._line_text(position.line)
-        if text is None:
+        units = self._line_units(position.line)
+        if units is None:
             return types.Position(line=position.line, character=position.column)
-        units = self._codec.client_num_units(text[: position.column])
-        return types.Position(line=position.line, character=units)
+        table, length = units
+        return types.Position(line=position.line,
+                              character=table[min(max(position.column, 0), length)])
 
     def range(self, rng: Range) -> types.Range:
         return types.Range(start=self.position(rng.start), end=self.position(rng.end))
@@ -50,21 +75,27 @@ class ClientMapper:
         line = max(position.line, 0)
         if line >= self._lines.line_count:
             last = self._lines.line_count - 1
-            raw = self._lines.line_bytes(last).decode("utf-8", "surrogatepass").rstrip("\r\n")
-            return Position(last, len(raw))
-        raw_bytes = self._lines.line_bytes(line)
-        if raw_bytes.isascii():
-            length = len(raw_bytes.rstrip(b"\r\n"))
-            return Position(line, min(max(position.character, 0), length))
-        text = raw_bytes.decode("utf-8", "surrogatepass").rstrip("\r\n")
-        if self._utf32:
-            return Position(line, min(max(position.character, 0), len(text)))
-        if position.character >= self._codec.client_num_units(text):
-            return Position(line, len(text))
-        server = self._codec.position_from_client_units(
-            [text], types.Position(line=0, character=max(position.character, 0)))
-        return Position(line, server.character)
+            return Position(last, len(_line_text(self._lines.line_bytes(last))))
+        character = max(position.character, 0)
+        units = self._line_units(line)
+        if units is None:
+            length = len(_line_text(self._lines.line_bytes(line)))
+            return Position(line, min(character, length))
+        table, length = units
+        # The code point whose units start at or before `character` (inside a surrogate
+        # pair or a UTF-8 sequence: the one it belongs to).
+        return Position(line, min(bisect_right(table, character) - 1, length))
 
     def offset(self, position: types.Position) -> int:
         """A client position as a UTF-8 byte offset into the text."""
         return self._lines.offset(self.column(position))
+
+
+def _line_text(raw: bytes) -> str:
+    """A line's text without its line ending (`\\n`, and a `\\r` before it)."""
+    text = raw.decode("utf-8", "surrogatepass")
+    if text.endswith("\n"):
+        text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+    return text
