@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
-from pygls.io_ import StdoutWriter, run_async
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -29,7 +29,7 @@ from pygls.protocol.language_server import lsp_method
 from uv_index_guard import __version__
 from uv_index_guard.credentials import fix
 from uv_index_guard.engine import analyze
-from uv_index_guard.lsp import code_actions, completion, credentials, hover
+from uv_index_guard.lsp import code_actions, completion, credentials, hover, transport
 from uv_index_guard.lsp import workspace as lsp_workspace
 from uv_index_guard.lsp.documents import DocumentState, kind_of_uri, path_of_uri
 
@@ -496,33 +496,44 @@ def _is_pipe(stream: Any) -> bool:
         return False
 
 
-def serve_pipe(server: LanguageServer, stdin: Any, stdout: Any) -> None:
-    """Serve over a stdin pipe read by the event loop itself.
+def serve_pipe(server: LanguageServer, stdin: Any, stdout: Any) -> int:
+    """Serve over a stdin pipe read by the event loop itself; the exit status.
 
     pygls's ``start_io`` reads stdin in its thread pool, one executor round trip for each
     header line and body: three thread handoffs per message, about a third of a keystroke's
-    latency here. This runs pygls's own message loop (``pygls.io_.run_async``, as its TCP
-    server does) over an asyncio stream connected to the pipe, so a message is handled in
-    the loop iteration that reads it. The protocol, its JSON-RPC handling and the writer are
-    pygls's.
+    latency here. This reads the pipe as an asyncio stream, so a message is handled in the
+    loop iteration that reads it, with a framing that resynchronises after a bad frame and
+    answers what pygls would leave unanswered (:mod:`uv_index_guard.lsp.transport`). The
+    protocol, its JSON-RPC handling and the writer are pygls's. `exit` without `shutdown`
+    ends with status 1.
     """
+    def initialized() -> bool:
+        return server.protocol._workspace is not None
+
+    def report(exc: Exception) -> None:
+        server.report_server_error(exc, JsonRpcException)
+
+    dispatch = transport.Dispatcher(server.protocol, initialized, report)
+
     async def serve() -> None:
         loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
+        reader = asyncio.StreamReader(limit=transport.MAX_BODY)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
-        await run_async(stop_event=stop, reader=reader, protocol=server.protocol,
-                        logger=logging.getLogger("pygls.server"),
-                        error_handler=server.report_server_error)
+        await transport.read_frames(reader, dispatch, stop.is_set)
 
     # `shutdown` (on the client's `exit`) sets this event; pygls keeps it on the server.
     stop = server._stop_event = threading.Event()
     server.protocol.set_writer(StdoutWriter(stdout))
+    status = 0
     try:
         asyncio.run(serve())
-    except (BrokenPipeError, KeyboardInterrupt, SystemExit):
+    except SystemExit as exc:  # pygls's `exit`: 0 after `shutdown`, 1 without
+        status = exc.code if isinstance(exc.code, int) else 1
+    except (BrokenPipeError, KeyboardInterrupt):
         pass
     finally:
         server.shutdown()  # type: ignore[no-untyped-call]
+    return status
 
 
 def main() -> int:
@@ -532,7 +543,7 @@ def main() -> int:
     _warm_up()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     if os.name == "posix" and _is_pipe(stdin) and _is_pipe(stdout):
-        serve_pipe(SERVER, stdin, stdout)
+        return serve_pipe(SERVER, stdin, stdout)
     else:  # a terminal, a file, a socket, or Windows (whose console pipes are not
         # overlapped, which the proactor loop needs): pygls's own reader
         SERVER.start_io()
