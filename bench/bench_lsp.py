@@ -165,13 +165,17 @@ def open_doc(session: Session, uri: str, text: str) -> float:
     return t0
 
 
+def write_doc(root: Path, folder: str, text: str) -> str:
+    """Write ``text`` as ``root/folder/pyproject.toml``; its URI."""
+    (root / folder).mkdir()
+    path = root / folder / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    return path.as_uri()
+
+
 async def typing(session: Session, root: Path, name: str) -> dict[str, Any]:
-    folder = root / name
-    folder.mkdir()
-    path = folder / "pyproject.toml"
-    path.write_text(TYPICAL, encoding="utf-8")
-    uri = path.as_uri()
     text = TYPICAL
+    uri = write_doc(root, name, text)
     open_doc(session, uri, text)
     await session.wait(uri, 1, OPEN_TIMEOUT)
     at = text.index("[tool.uv.sources]")
@@ -193,12 +197,8 @@ async def typing(session: Session, root: Path, name: str) -> dict[str, Any]:
 
 
 async def large(session: Session, root: Path, name: str, rounds: int) -> dict[str, Any]:
-    folder = root / f"{name}-large"
-    folder.mkdir()
-    path = folder / "pyproject.toml"
     text = large_pyproject()
-    path.write_text(text, encoding="utf-8")
-    uri = path.as_uri()
+    uri = write_doc(root, f"{name}-large", text)
     t0 = open_doc(session, uri, text)
     arrived = await session.wait(uri, 1, OPEN_TIMEOUT)
     opened = (arrived - t0) * 1e3 if arrived is not None else None
@@ -238,12 +238,8 @@ def rss_mb(session: Session, field: str = "VmRSS:") -> float | None:
 async def memory(session: Session, root: Path, name: str, edits: int) -> dict[str, Any]:
     """Resident memory after ``edits`` one-character edits of the typical file (a character
     typed, then removed, ...), each analysed and published before the next is sent."""
-    folder = root / f"{name}-memory"
-    folder.mkdir()
-    path = folder / "pyproject.toml"
-    path.write_text(TYPICAL, encoding="utf-8")
-    uri = path.as_uri()
     text = TYPICAL
+    uri = write_doc(root, f"{name}-memory", text)
     open_doc(session, uri, text)
     await session.wait(uri, 1, OPEN_TIMEOUT)
     at = text.index("[tool.uv.sources]")
@@ -277,12 +273,8 @@ async def long_lines(session: Session, root: Path, name: str) -> dict[str, Any]:
     linear in the line's length."""
     out: dict[str, Any] = {}
     for count in (500, 1000):
-        folder = root / f"{name}-line-{count}"
-        folder.mkdir()
-        path = folder / "pyproject.toml"
         text = long_line(count)
-        path.write_text(text, encoding="utf-8")
-        uri = path.as_uri()
+        uri = write_doc(root, f"{name}-line-{count}", text)
         t0 = open_doc(session, uri, text)
         arrived = await session.wait(uri, 1, 120)
         out[f"line_{count}_tables_ms"] = (arrived - t0) * 1e3 if arrived is not None else None
@@ -293,16 +285,7 @@ async def long_lines(session: Session, root: Path, name: str) -> dict[str, Any]:
 
 
 def peak_rss_mb(session: Session) -> float | None:
-    server = getattr(session.client, "_server", None)
-    pid = getattr(server, "pid", None)
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return None
+    return rss_mb(session, "VmHWM:")
 
 
 async def stop(session: Session, name: str) -> None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 
 from uv_index_guard import rules, tool_settings
 from uv_index_guard.finding import Finding
-from uv_index_guard.model import Config, IndexDef, Kind, ScalarCache, build
+from uv_index_guard.kinds import Kind
+from uv_index_guard.model import Config, IndexDef, ScalarCache, build
 from uv_index_guard.rules import Context
 from uv_index_guard.syntax import Document, Reparse, parse, parse_incremental
 from uv_index_guard.text import LineIndex, Position, Range

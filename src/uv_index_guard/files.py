@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uv_index_guard import tool_settings
-from uv_index_guard.engine import analyze_config
-from uv_index_guard.model import Config, Kind, ProjectFacts
-from uv_index_guard.workspace import Layout, assemble
+from uv_index_guard.kinds import Kind
 
 if TYPE_CHECKING:
     import pathspec
+
+    from uv_index_guard.model import Config, ProjectFacts
+    from uv_index_guard.workspace import Layout
 
 SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".hg", ".svn", ".tox", ".nox",
                        ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages"})
@@ -203,6 +204,8 @@ class Discovery:
             except (InputError, OSError):
                 self._configs[path] = None
             else:
+                from uv_index_guard.engine import analyze_config  # not for the scanner
+
                 self._texts[path] = text
                 self._configs[path] = analyze_config(text, path)
         return self._configs[path]
@@ -245,6 +248,8 @@ class Discovery:
                     candidate = os.path.join(match, Kind.PYPROJECT.value)
                     if os.path.isfile(candidate):
                         self._facts(candidate, facts)
+        from uv_index_guard.workspace import Layout, assemble
+
         uv_tomls = [_posix(u) for u in (os.path.join(os.path.dirname(p), Kind.UV_TOML.value)
                                         for p in facts) if os.path.isfile(u)]
         layout = assemble(_posix(own), facts, uv_tomls)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from uv_index_guard import tool_settings
+from uv_index_guard.kinds import Kind
 from uv_index_guard.syntax import Array, Document, Entry, Scalar, Table, Value
 
 INDEX_KEYS: dict[str, str] = {
@@ -39,23 +40,6 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
 }
 BOOL_KEYS = ("explicit", "default")
 URL_KEYS = ("url", "publish-url")
-
-
-class Kind(Enum):
-    """The two files uv reads settings from, by their file name."""
-
-    PYPROJECT = "pyproject.toml"
-    UV_TOML = "uv.toml"
-
-    @classmethod
-    def of_name(cls, name: str) -> Kind | None:
-        """The kind of a file called ``name`` (a base name), or None for any other file."""
-        return _KINDS.get(name)
-
-
-_KINDS: dict[str, Kind] = {kind.value: kind for kind in Kind}
-#: The file names of configuration files.
-CONFIG_NAMES: frozenset[str] = frozenset(_KINDS)
 
 
 class Origin(Enum):

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from uv_index_guard.model import Config, IndexDef, Kind, ProjectFacts, SourceRef, env_name
+from uv_index_guard.kinds import Kind
+from uv_index_guard.model import Config, IndexDef, ProjectFacts, SourceRef, env_name
 
 
 class Role(Enum):

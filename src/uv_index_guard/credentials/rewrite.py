@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from uv_index_guard.model import Config, IndexDef, Kind
+from uv_index_guard.kinds import Kind
+from uv_index_guard.model import Config, IndexDef
 from uv_index_guard.rules.base import toml_string
 from uv_index_guard.syntax import Array, Document, Entry, Scalar, Table
 

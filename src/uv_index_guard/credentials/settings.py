@@ -20,7 +20,7 @@ from pathlib import Path
 
 from uv_index_guard.engine import Analysis, analyze
 from uv_index_guard.files import Discovery, InputError, display_path, read_text
-from uv_index_guard.model import Kind
+from uv_index_guard.kinds import Kind
 from uv_index_guard.syntax import Scalar
 
 

@@ -18,7 +18,7 @@ from uv_index_guard.files import (
     walk,
 )
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import CONFIG_NAMES, Kind
+from uv_index_guard.kinds import CONFIG_NAMES, Kind
 from uv_index_guard.report import json_report, text_report
 
 

@@ -11,8 +11,9 @@ import re
 
 from lsprotocol import types
 
+from uv_index_guard.kinds import Kind
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, INDEX_KEYS, Kind
+from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, INDEX_KEYS
 from uv_index_guard.redact import Masker, safe_url
 from uv_index_guard.text import Position, Range
 

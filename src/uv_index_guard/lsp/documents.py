@@ -15,9 +15,9 @@ from pygls.workspace.position_codec import PositionCodec
 
 from uv_index_guard.engine import Analysis, Others, Session
 from uv_index_guard.finding import Finding
+from uv_index_guard.kinds import Kind
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.diagnostics import diagnostics
-from uv_index_guard.model import Kind
 from uv_index_guard.text import LineIndex
 
 

@@ -173,10 +173,7 @@ class UvIndexGuardServer(LanguageServer):
         if state is None:
             return
         try:
-            items = state.client_diagnostics(exact=False)
-            if self.files.layout_changed(state, state.current(exact=False).config):
-                self.refresh([s for s in self.documents.values() if s is not state])
-                items = state.client_diagnostics(exact=False)
+            items = self.diagnostics_of(state, exact=False)
         except Exception as exc:  # never let one document stop the server
             self.log_error("diagnostics", exc)
             return
@@ -185,6 +182,15 @@ class UvIndexGuardServer(LanguageServer):
         if not state.exact:
             self.settling[uri] = asyncio.get_running_loop().call_later(
                 SETTLE_DELAY, self.settle, uri, state.version)
+
+    def diagnostics_of(self, state: DocumentState, exact: bool) -> list[types.Diagnostic]:
+        """The document's diagnostics, pushed or pulled; when its own edit changed which
+        workspace it forms or joins, that is found anew and the others refreshed."""
+        items = state.client_diagnostics(exact)
+        if self.files.layout_changed(state, state.current(exact).config):
+            self.refresh([s for s in self.documents.values() if s is not state])
+            items = state.client_diagnostics(exact)
+        return items
 
     def push(self, state: DocumentState, items: list[types.Diagnostic]) -> None:
         # Freshness follows the content, not the version number (a client may send a lower
@@ -312,7 +318,7 @@ def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticPar
     state = ls.document(params.text_document.uri)
     if state is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    items = state.client_diagnostics()
+    items = ls.diagnostics_of(state, exact=True)
     result_id = f"{state.uri}@{state.version}#{state.session.generation}"
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)

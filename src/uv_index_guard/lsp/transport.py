@@ -119,7 +119,7 @@ async def read_frames(reader: asyncio.StreamReader, on_body: Callable[[bytes], N
             value = match.group(1)
             length = int(value) if value.isdigit() and int(value) <= MAX_BODY else None
             if length is None:
-                logger.warning("unusable Content-Length %r", value[:20])
+                logger.warning("unusable Content-Length: skipped")  # never its bytes
             seen_header = True
         elif not seen_header and not line.lower().startswith(b"content-type"):
             logger.warning("bytes outside a message: skipped")

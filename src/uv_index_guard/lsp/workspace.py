@@ -20,9 +20,10 @@ from pygls.workspace.position_codec import PositionCodec
 from uv_index_guard.credentials import env_file
 from uv_index_guard.engine import Others, workspace_view
 from uv_index_guard.files import Discovered, Discovery, project_file, read_text
+from uv_index_guard.kinds import Kind
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import Config, IndexDef, Kind, Origin, env_name, env_vars, layout_key
+from uv_index_guard.model import Config, IndexDef, Origin, env_name, env_vars, layout_key
 from uv_index_guard.redact import safe_text, safe_url
 from uv_index_guard.rules.base import toml_string
 from uv_index_guard.rules.invalid_index_name import is_valid_name
@@ -88,9 +89,10 @@ class Files:
         return context
 
     def layout_changed(self, state: DocumentState, current: Config) -> bool:
-        """Whether the document's own project facts (name, dependencies, workspace table) in
-        ``current`` (its newest configuration) differ from those its workspace was found
-        with; if so they are read again."""
+        """Whether what decides ``state``'s workspace (`[project]`, `[tool.uv.workspace]`
+        and its globs: :func:`model.layout_key`) differs in ``current``, its newest
+        configuration, from what the workspace was found with; if so it is found anew.
+        Either way the other documents see ``current`` from now on, without parsing it."""
         found = self.find(state.path, flush=False)
         if found is None:
             return False
@@ -310,14 +312,11 @@ def _env_renames(path: Path, old: str, new: str, codec: PositionCodec,
         key, start = env_file.key_at(line)
         if key in renames:
             rng = types.Range(
-                start=mapper.position(_pos(number, start)),
-                end=mapper.position(_pos(number, start + len(key))))
+                start=mapper.position(Position(number, start)),
+                end=mapper.position(Position(number, start + len(key))))
             out.append(_edit(rng, renames[key], annotated))
     return out
 
-
-def _pos(line: int, column: int) -> Position:
-    return Position(line, column)
 
 
 def symbols(state: DocumentState) -> list[types.DocumentSymbol]:

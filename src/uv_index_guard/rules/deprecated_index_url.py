@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity, Tag
-from uv_index_guard.model import Kind, Origin
+from uv_index_guard.kinds import Kind
+from uv_index_guard.model import Origin
 from uv_index_guard.rules.base import Context, Rule
 
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, IndexDef, Kind, Origin
+from uv_index_guard.kinds import Kind
+from uv_index_guard.model import BOOL_KEYS, ENUM_VALUES, IndexDef, Origin
 from uv_index_guard.redact import safe_url
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.syntax import Array, Scalar, Table, Value

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import Kind
+from uv_index_guard.kinds import Kind
 from uv_index_guard.rules.base import Context, Rule, did_you_mean
 from uv_index_guard.syntax import Entry, Table
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import Kind
+from uv_index_guard.kinds import Kind
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.rules.invalid_index_value import legacy_type_errors
 from uv_index_guard.rules.unknown_uv_toml_key import unknown_settings
