@@ -280,10 +280,10 @@ def test_server_document_state_matches_fresh_conversion() -> None:
     from pygls.protocol import default_converter
     from pygls.workspace.position_codec import PositionCodec
 
+    from uv_index_guard.kinds import Kind
     from uv_index_guard.lsp.convert import ClientMapper
     from uv_index_guard.lsp.diagnostics import diagnostics
     from uv_index_guard.lsp.documents import DocumentState
-    from uv_index_guard.kinds import Kind
 
     converter = default_converter()
     text = BASES[0]
