@@ -397,8 +397,8 @@ def _declaring_file(path: Path, index: str, err: TextIO) -> Path:
         config = found.configs.get(candidate) if candidate else None
         if config is not None and index in config.by_name():
             if candidate != own:
-                print(f"note: index `{index}` is declared in `{candidate}` (the workspace "
-                      f"of `{own}`); fixing it there", file=err)
+                print(f"note: index `{safe_name(index)}` is declared in `{candidate}` (the "
+                      f"workspace of `{own}`); fixing it there", file=err)
             return Path(candidate) if candidate else path
     return path
 
