@@ -198,3 +198,17 @@ def from_units(line: str, character: int, enc: str) -> int:
             return i
         count += units(ch, enc)
     return len(line)
+
+
+EDITORS_DIR = Path(__file__).parent / "fixtures" / "editors"
+#: The five editors' own `initialize` capabilities (see tests/fixtures/editors/README.md).
+EDITORS = ["vscode-1.100", "neovim-0.11", "helix-25.07", "zed-2026", "emacs-29-eglot-1.12"]
+
+
+def editor_capabilities(name: str) -> types.ClientCapabilities:
+    """The capabilities that editor sends, as the server reads them."""
+    import json
+    raw = json.loads((EDITORS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    caps: types.ClientCapabilities = default_converter().structure(raw,
+                                                                   types.ClientCapabilities)
+    return caps

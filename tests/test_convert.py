@@ -53,3 +53,18 @@ def test_a_long_non_ascii_line_converts_in_one_pass() -> None:
     assert converted[1].character == 60
     assert len(mapper._units) == 1  # one table for the line
     assert lines.char_starts(0) is not None and len(lines._chars) == 1
+
+
+def test_positions_sent_never_point_into_the_line_ending() -> None:
+    """A finding that ends on the `\\r` of a `\\r\\n` (columns count it) is sent as the end
+    of the line's text, in every encoding, ASCII or not."""
+    for encoding in ENCODINGS:
+        codec = PositionCodec(encoding)
+        mapper = ClientMapper(LineIndex(b'a = "x\r\nb = 1\r\n'), codec)
+        assert mapper.position(Position(0, 7)).character == 6
+        assert mapper.position(Position(1, 6)).character == 5
+        wide = ClientMapper(LineIndex('é = "x\r\nb = 1\r\n'.encode()), codec)
+        assert wide.position(Position(0, 7)).character == codec.client_num_units('é = "x')
+        assert wide.position(Position(1, 6)).character == 5
+        stray = ClientMapper(LineIndex(b"a\r\r\n"), codec)
+        assert stray.position(Position(0, 3)).character == 2

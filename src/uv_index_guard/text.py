@@ -94,6 +94,15 @@ class LineIndex:
         end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self._data)
         return self._data[start:end]
 
+    def text_end(self, line: int) -> int:
+        """The byte offset where ``line``'s text ends: before its ``\\n``, and before a
+        ``\\r`` that precedes it (the ``\\r\\n`` line ending)."""
+        starts = self._starts
+        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self._data)
+        if end > starts[line] and end < len(self._data) and self._data[end - 1] == 0x0D:
+            end -= 1
+        return end
+
     def line_of(self, offset: int) -> tuple[int, int]:
         """The line of a byte offset, and the byte offset where that line starts."""
         starts = self._starts

@@ -25,13 +25,14 @@ class ClientMapper:
     over the line, not one per position).
     """
 
-    __slots__ = ("_codec", "_lines", "_units", "_utf32")
+    __slots__ = ("_codec", "_lengths", "_lines", "_units", "_utf32")
 
     def __init__(self, lines: LineIndex, codec: PositionCodec) -> None:
         self._lines = lines
         self._codec = codec
         self._utf32 = codec.encoding == types.PositionEncodingKind.Utf32
         self._units: dict[int, tuple[list[int], int] | None] = {}
+        self._lengths: dict[int, int] = {}
 
     def _line_units(self, line: int) -> tuple[list[int], int] | None:
         """(client units before each code point of ``line``'s text, the text's length in
@@ -61,14 +62,27 @@ class ClientMapper:
     def position(self, position: Position) -> types.Position:
         """A code-point position in client units."""
         units = self._line_units(position.line)
-        if units is None:
-            return types.Position(line=position.line, character=position.column)
+        if units is None:  # ASCII (or UTF-32): columns are units, never past the text
+            return types.Position(line=position.line, character=min(
+                max(position.column, 0), self._length(position.line)))
         table, length = units
         return types.Position(line=position.line,
                               character=table[min(max(position.column, 0), length)])
 
     def range(self, rng: Range) -> types.Range:
         return types.Range(start=self.position(rng.start), end=self.position(rng.end))
+
+    def _length(self, line: int) -> int:
+        """The length of ``line``'s text in code points (without its line ending)."""
+        lines = self._lines
+        if line >= lines.line_count:
+            return 0
+        if lines.is_ascii:
+            return lines.text_end(line) - lines.line_start(line)
+        found = self._lengths.get(line)
+        if found is None:
+            found = self._lengths[line] = len(_line_text(lines.line_bytes(line)))
+        return found
 
     def column(self, position: types.Position) -> Position:
         """A client position as a code-point position (clamped to the line)."""
