@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from lsprotocol import types
 from pygls.protocol import default_converter
@@ -212,3 +212,71 @@ def editor_capabilities(name: str) -> types.ClientCapabilities:
     caps: types.ClientCapabilities = default_converter().structure(raw,
                                                                    types.ClientCapabilities)
     return caps
+
+
+def _command_or_code_action(obj: Any, _: type) -> types.Command | types.CodeAction:
+    """lsprotocol takes any object with a `command` key for a Command, so a CodeAction that
+    carries a command (rather than an edit) would reach the test as a broken Command; editors
+    tell them apart by the type of `command`, as here."""
+    converter = default_converter()
+    if isinstance(obj.get("command"), str):
+        return converter.structure(obj, types.Command)  # type: ignore[no-any-return]
+    return converter.structure(obj, types.CodeAction)  # type: ignore[no-any-return]
+
+
+def make_recording_client() -> LanguageClient:
+    """:func:`make_client`, which also applies nothing but records each
+    `workspace/applyEdit` (in ``client.applied``) and answers that it was applied."""
+    client: Any = make_client()
+    client.applied = []
+    client.protocol._converter.register_structure_hook(
+        Union[types.Command, types.CodeAction], _command_or_code_action)  # noqa: UP007
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        client.applied.append(params.edit)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    result: LanguageClient = client
+    return result
+
+
+def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
+    """The text edits a workspace edit makes to ``uri``."""
+    if edit.changes is not None:
+        return list(edit.changes.get(uri, []))
+    found: list[types.TextEdit] = []
+    for change in edit.document_changes or []:
+        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
+            found += [e for e in change.edits if isinstance(e, types.TextEdit)]
+    return found
+
+
+Row = tuple[str, int, int, int, int, str]
+
+
+def expected_rows(doc: Doc) -> list[Row]:
+    """What `check` reports on the document's text, in the client's units: (code, start line,
+    start character, end line, end character, message), sorted."""
+    from uv_index_guard.engine import check_files
+    out = []
+    lines = doc.text.split("\n")
+    enc = encoding(doc.client)
+    name = doc.path.name
+    for f in check_files({name: doc.text})[name]:
+        def col(line: int, column: int) -> int:
+            if line >= len(lines):
+                return 0
+            text = lines[line]
+            if line + 1 < len(lines) and text.endswith("\r"):
+                text = text[:-1]  # the `\r` of a `\r\n` ends the line: never addressed
+            return units(text[:column], enc)
+        r = f.range
+        out.append((f.code, r.start.line, col(r.start.line, r.start.column), r.end.line,
+                    col(r.end.line, r.end.column), f.message))
+    return sorted(out)
+
+
+def rows(diags: list[types.Diagnostic]) -> list[Row]:
+    return sorted((str(d.code), d.range.start.line, d.range.start.character,
+                   d.range.end.line, d.range.end.character, d.message) for d in diags)

@@ -115,11 +115,12 @@ local function run()
   step('applied')
   result.url_line = vim.api.nvim_buf_get_lines(buf, line, line + 1, false)[1]
 
+  -- The server writes `.env` itself (as `fix --to env` does), then edits the URL.
   local env_file = vim.fs.joinpath(vim.fs.dirname(env.UIG_FILE), '.env')
-  local env_buf = vim.fn.bufnr(env_file)
-  if env_buf ~= -1 then
-    local env_text = table.concat(vim.api.nvim_buf_get_lines(env_buf, 0, -1, false), '\n')
+  if vim.fn.filereadable(env_file) == 1 then
+    local env_text = table.concat(vim.fn.readfile(env_file), '\n')
     result.env_holds_secret = env_text:find(env.UIG_SECRET, 1, true) ~= nil
+    result.env_perm = vim.fn.getfperm(env_file)
     result.env_names = {}
     for name in env_text:gmatch('([%w_]+)=') do
       table.insert(result.env_names, name)

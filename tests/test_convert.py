@@ -8,6 +8,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from uv_index_guard.lsp.convert import ClientMapper
+from uv_index_guard.lsp.markup import plain
 from uv_index_guard.text import LineIndex, Position
 
 ENCODINGS = [types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf8,
@@ -68,3 +69,11 @@ def test_positions_sent_never_point_into_the_line_ending() -> None:
         assert wide.position(Position(1, 6)).character == 5
         stray = ClientMapper(LineIndex(b"a\r\r\n"), codec)
         assert stray.position(Position(0, 3)).character == 2
+
+
+def test_plain_text_keeps_code_and_masks() -> None:
+    assert plain("**Index `acme`** — `https://u:****@h/simple`") == (
+        "Index acme — https://u:****@h/simple")
+    assert plain("Keyring is **skipped**: *(no `url`)*, 2 * 3") == (
+        "Keyring is skipped: (no url), 2 * 3")
+    assert plain("an odd ` backtick **stays**") == "an odd ` backtick **stays**"

@@ -289,6 +289,22 @@ def test_env_file_added_to_gitignore_in_a_repository(tmp_path: Path) -> None:
     assert "tracked by git, so the token is still in its history" in result.out
 
 
+def test_a_tracked_env_file_is_refused(tmp_path: Path) -> None:
+    """A `.env` that git tracks would carry the token into `git diff` and the next commit:
+    refused with the reason, nothing changed (the language server's action does the same)."""
+    git("init", "-q", cwd=tmp_path)
+    (tmp_path / ".env").write_text("OTHER=1\n")
+    git("add", ".env", cwd=tmp_path)
+    before = f'[[tool.uv.index]]\nname = "g"\nurl = "{WITH_TOKEN}"\n'
+    path = write(tmp_path, before)
+    result = run_fix(path, "env")
+    assert result.code == 2
+    assert "is tracked by git" in result.err and "git rm --cached .env" in result.err
+    assert "nothing was changed" in result.err
+    assert (tmp_path / ".env").read_text() == "OTHER=1\n"
+    assert path.read_text() == before
+
+
 def test_env_file_already_ignored_leaves_gitignore(tmp_path: Path) -> None:
     git("init", "-q", cwd=tmp_path)
     (tmp_path / ".gitignore").write_text("*.env\n.env\n")

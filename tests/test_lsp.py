@@ -306,57 +306,6 @@ async def test_engine_fixes_as_quick_fixes(client: LanguageClient, tmp_path: Pat
     assert code not in expected(doc.text)
 
 
-async def test_move_credentials_to_env(client: LanguageClient, tmp_path: Path) -> None:
-    text = BASE.replace("https://gitlab", f"https://deploy:{FAKE_PASSWORD}@gitlab")
-    doc = Doc(client, tmp_path / "pyproject.toml", text)
-    diags = [d for d in await doc.diagnostics() if d.code == "UIG301"]
-    assert diags and FAKE_PASSWORD not in diags[0].message
-    actions = await actions_for(client, doc, diags)
-    move = [a for a in actions if a.title.startswith("Move credentials")]
-    assert move and "out of git" in move[0].title
-    edit = move[0].edit
-    assert edit is not None and edit.document_changes is not None
-    env_path = tmp_path / ".env"
-    kinds = [type(c).__name__ for c in edit.document_changes]
-    assert kinds == ["CreateFile", "TextDocumentEdit", "TextDocumentEdit"]
-    env_edit = edit.document_changes[1]
-    assert isinstance(env_edit, types.TextDocumentEdit)
-    assert env_edit.text_document.uri == env_path.as_uri()
-    env_text = "".join(e.new_text for e in env_edit.edits if isinstance(e, types.TextEdit))
-    doc.apply(_edits_for(move[0], doc.uri))
-    assert FAKE_PASSWORD not in doc.text
-    parsed = tomllib.loads(doc.text)
-    assert parsed["tool"]["uv"]["index"][0]["url"].startswith("https://gitlab.example.com/")
-    assert f"UV_INDEX_ACME_PASSWORD={FAKE_PASSWORD}\n" in env_text
-    assert "UV_INDEX_ACME_USERNAME=deploy\n" in env_text
-
-
-async def test_move_credentials_appends_to_existing_env(client: LanguageClient,
-                                                        tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("OTHER=1", encoding="utf-8")
-    text = BASE.replace("https://gitlab", f"https://deploy:{FAKE_PASSWORD}@gitlab")
-    doc = Doc(client, tmp_path / "pyproject.toml", text)
-    diags = [d for d in await doc.diagnostics() if d.code == "UIG301"]
-    move = [a for a in await actions_for(client, doc, diags)
-            if a.title.startswith("Move credentials")]
-    assert move and move[0].edit is not None and move[0].edit.document_changes is not None
-    env_edit = move[0].edit.document_changes[0]
-    assert isinstance(env_edit, types.TextDocumentEdit)
-    new = "".join(e.new_text for e in env_edit.edits if isinstance(e, types.TextEdit))
-    assert new.startswith("\nUV_INDEX_ACME_USERNAME=deploy\n")
-
-
-async def test_move_credentials_never_overwrites_a_different_value(
-        client: LanguageClient, tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("UV_INDEX_ACME_PASSWORD=other\n", encoding="utf-8")
-    text = BASE.replace("https://gitlab", f"https://deploy:{FAKE_PASSWORD}@gitlab")
-    doc = Doc(client, tmp_path / "pyproject.toml", text)
-    diags = [d for d in await doc.diagnostics() if d.code == "UIG301"]
-    move = [a for a in await actions_for(client, doc, diags)
-            if a.title.startswith("Move credentials")]
-    assert all(a.edit is None and a.disabled is not None for a in move)
-
-
 async def test_typing_a_block_char_by_char(client: LanguageClient, tmp_path: Path) -> None:
     doc = Doc(client, tmp_path / "pyproject.toml", BASE)
     block = ('\n[[tool.uv.index]]\nname = "mirror"\n'

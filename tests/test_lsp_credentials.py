@@ -13,7 +13,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Union
 
 import pytest
 import pytest_lsp
@@ -21,7 +20,7 @@ from credentials_support import IndexServer, clean_env, pypiserver, pyproject
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.lsp_client import Doc, make_client
+from tests.lsp_client import Doc, edits_of, make_recording_client
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -29,36 +28,6 @@ CLIENTS = ["neovim", "visual_studio_code"]
 HOME = Path(tempfile.mkdtemp(prefix="uig-lsp-home-"))
 atexit.register(shutil.rmtree, HOME, True)
 SERVER_ENV = clean_env(HOME, PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
-
-
-def _command_or_code_action(obj: Any, _: type) -> types.Command | types.CodeAction:
-    """lsprotocol takes any object with a `command` key for a Command, so a CodeAction that
-    carries a command (rather than an edit) would reach the test as a broken Command; editors
-    tell them apart by the type of `command`, as here."""
-    converter = CONVERTER
-    if isinstance(obj.get("command"), str):
-        return converter.structure(obj, types.Command)  # type: ignore[no-any-return]
-    return converter.structure(obj, types.CodeAction)  # type: ignore[no-any-return]
-
-
-CONVERTER: Any = None
-
-
-def make_recording_client() -> LanguageClient:
-    global CONVERTER
-    client: Any = make_client()
-    client.applied = []
-    CONVERTER = client.protocol._converter
-    CONVERTER.register_structure_hook(Union[types.Command, types.CodeAction],  # noqa: UP007
-                                      _command_or_code_action)
-
-    @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        client.applied.append(params.edit)
-        return types.ApplyWorkspaceEditResult(applied=True)
-
-    result: LanguageClient = client
-    return result
 
 
 CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "uv_index_guard", "lsp"],
@@ -82,17 +51,6 @@ def server() -> Iterator[IndexServer]:
 
 def messages(client: LanguageClient) -> str:
     return "\n".join(m.message for m in client.messages)
-
-
-def edits_of(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
-    if edit.changes is not None:
-        return list(edit.changes[uri])
-    assert edit.document_changes is not None
-    found: list[types.TextEdit] = []
-    for change in edit.document_changes:
-        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
-            found += [e for e in change.edits if isinstance(e, types.TextEdit)]
-    return found
 
 
 async def test_move_credentials_to_keyring(client: LanguageClient, tmp_path: Path,

@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp_client import CONFIG, FAKE_PAT, TIMEOUT, Doc, editor_capabilities, encoding, units
-from uv_index_guard.engine import check_files
+from tests.lsp_client import (
+    CONFIG,
+    FAKE_PAT,
+    TIMEOUT,
+    Doc,
+    editor_capabilities,
+    expected_rows,
+    rows,
+)
 
 T = TypeVar("T")
 
@@ -99,29 +106,6 @@ def session(request: pytest.FixtureRequest) -> Iterator[Session]:
     s.close()
 
 
-def expected(doc: Doc) -> list[tuple[str, int, int, int, int, str]]:
-    out = []
-    lines = doc.text.split("\n")
-    enc = encoding(doc.client)
-    for f in check_files({"pyproject.toml": doc.text})["pyproject.toml"]:
-        def col(line: int, column: int) -> int:
-            if line >= len(lines):
-                return 0
-            text = lines[line]
-            if line + 1 < len(lines) and text.endswith("\r"):
-                text = text[:-1]  # the `\r` of a `\r\n` ends the line: never addressed
-            return units(text[:column], enc)
-        r = f.range
-        out.append((f.code, r.start.line, col(r.start.line, r.start.column), r.end.line,
-                    col(r.end.line, r.end.column), f.message))
-    return sorted(out)
-
-
-def actual(diags: list[types.Diagnostic]) -> list[tuple[str, int, int, int, int, str]]:
-    return sorted((str(d.code), d.range.start.line, d.range.start.character,
-                   d.range.end.line, d.range.end.character, d.message) for d in diags)
-
-
 COUNTER = iter(range(10**9))
 
 
@@ -163,4 +147,4 @@ def test_random_edits_match_check(session: Session, tmp_path_factory: pytest.Tem
     root = tmp_path_factory.mktemp("fuzz")
     doc, diags = session.run(play(session.client, root, edits))
     assert session.client.error is None
-    assert actual(diags) == expected(doc)
+    assert rows(diags) == expected_rows(doc)

@@ -129,6 +129,7 @@ def test_diagnostic_and_move_credentials_code_action(tmp_path: Path) -> None:
     assert result["url_line"] == ('url = "https://gitlab.example.com/api/v4/projects/7/'
                                   'packages/pypi/simple"')
     assert result["env_holds_secret"] is True
+    assert result["env_perm"] == "rw-------"
     assert "UV_INDEX_ACME_PASSWORD" in result["env_names"]
     assert result["diagnostic_cleared"], result
     # Nothing was written to disk for pyproject.toml: the buffer is modified, not saved.

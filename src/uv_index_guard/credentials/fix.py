@@ -238,9 +238,47 @@ def env_values(moves: list[Move]) -> dict[str, str]:
     return wanted
 
 
-def store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[str]:
+def env_refusal(moves: list[Move], env_path: Path, force: bool) -> str | None:
+    """Why the secrets of ``moves`` cannot go into ``env_path`` (None: they can): git tracks
+    the file (the token would show in `git diff` and go into the next commit), or it sets a
+    variable to another value (unless ``force``)."""
+    shown = display_path(str(env_path))
+    if is_tracked(env_path):
+        return (f"`{shown}` is tracked by git, so a token written there would show in `git "
+                f"diff` and go into the next commit; untrack it first (`git rm --cached "
+                f"{env_path.name}`, then add it to `.gitignore`), or move the token to keyring")
+    try:
+        existing = env_file.parse(env_file.read(env_path) or "")
+    except OSError as exc:
+        return f"cannot read `{shown}` ({exc.strerror or exc})"
+    clash = env_file.clashes(existing, env_values(moves))
+    if clash and not force:
+        return (f"`{shown}` already sets `{clash[0]}` to a different value (to replace it: "
+                "`uv-index-guard fix --to env --force`)")
+    return None
+
+
+def move_to_env_file(moves: list[Move], env_path: Path, force: bool,
+                     ) -> tuple[list[str], list[str]]:
+    """Write the secrets of ``moves`` to ``env_path`` as `fix --to env` does, for the command
+    line and the editor alike: refused for a file git tracks or one that sets a variable to
+    another value; written with mode 600 and read back; then kept out of git (added to the
+    `.gitignore` beside it). The variables written, and notes for the user."""
+    reason = env_refusal(moves, env_path, force)
+    if reason is not None:
+        raise FixError(f"{reason} (nothing was changed)")
+    names = _store_in_env_file(moves, env_path, force)
+    notes = ensure_ignored(env_path)
+    notes.append(f"hint: uv reads `UV_INDEX_<NAME>_*` from the environment only: load the "
+                 f"file first (`set -a; . ./{env_path.name}; set +a`), or run `uv run "
+                 f"--env-file {display_path(str(env_path))} -- ...`; in CI, make them masked "
+                 "variables")
+    return names, notes
+
+
+def _store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[str]:
     """Write ``UV_INDEX_<NAME>_USERNAME/_PASSWORD`` (mode 600), read them back; the names of
-    the variables written."""
+    the variables written. Only after :func:`env_refusal` found no reason not to."""
     wanted = env_values(moves)
     try:
         existing_text = env_file.read(env_path)
@@ -248,12 +286,9 @@ def store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[st
         raise FixError(f"cannot read `{env_path}` ({exc.strerror or exc}); nothing was "
                        "changed") from None
     existing = env_file.parse(existing_text or "")
-    clash = env_file.clashes(existing, wanted)
-    if clash and not force:
-        raise FixError(f"`{display_path(str(env_path))}` already sets `{clash[0]}` to a "
-                       "different value; pass `--force` to replace it (nothing was changed)")
+    clash = env_file.clashes(existing, wanted)  # replaced only with `force` (env_refusal)
     try:
-        if clash:
+        if clash and force:
             _replace_values(env_path, existing_text or "", wanted)
         else:
             _append_values(env_path, existing_text, {k: v for k, v in wanted.items()
@@ -341,9 +376,6 @@ def ensure_ignored(path: Path) -> list[str]:
     except OSError as exc:
         notes.append(f"warning: could not add `{path.name}` to `.gitignore` "
                      f"({exc.strerror or exc}); keep it out of git yourself")
-    if is_tracked(path):
-        notes.append(f"warning: `{display_path(str(path))}` is already tracked by git: run "
-                     f"`git rm --cached {path.name}`")
     return notes
 
 
@@ -447,15 +479,11 @@ def _run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO)
         notes += _keyring_hints(path, environ, backend, provider_edit, bool(moves))
     else:
         env_path = Path(options.env_file) if options.env_file else path.parent / ".env"
-        names = store_in_env_file(moves, env_path, options.force)
+        names, env_notes = move_to_env_file(moves, env_path, options.force)
         listed = ", ".join(f"`{n}`" for n in names)
         print(f"Wrote {listed} to `{display_path(str(env_path))}` (mode 600) and read them "
               "back.", file=out)
-        notes += ensure_ignored(env_path)
-        notes.append(f"hint: uv reads `UV_INDEX_<NAME>_*` from the environment only: load "
-                     f"the file first (`set -a; . ./{env_path.name}; set +a`), or run "
-                     f"`uv run --env-file {display_path(str(env_path))} -- ...`; in CI, make "
-                     "them masked variables")
+        notes += env_notes
     _write_config(path, original, bom + data)
     print(f"Updated `{shown}`: {'; '.join(changes)}.", file=out)
     if moves and is_tracked(path):

@@ -1,7 +1,9 @@
 """Credentials in the editor, over :mod:`uv_index_guard.credentials`:
 
-* the quick fix "Move credentials to keyring" on a UIG301 diagnostic runs a command (it has a
-  side effect: the token goes into keyring and is read back before the URL is edited);
+* the quick fixes "Move credentials to ... in `.env`" and "Move credentials to keyring" on a
+  UIG301 diagnostic run commands (they have side effects: the token goes into `.env`, as
+  `fix --to env` writes it, or into keyring, and is read back before the URL is edited; so
+  every editor can run them, eglot too, which cannot create files through an edit);
 * the code lens "Check index access" on each index runs ``doctor``'s probe for that index and
   shows the status and hint;
 * the index hover says where uv takes the credentials from (keyring is not asked from a
@@ -23,47 +25,118 @@ from uv_index_guard.credentials.resolve import Source, keyring_provider
 from uv_index_guard.credentials.stores import Found, SystemStores
 from uv_index_guard.engine import Analysis
 from uv_index_guard.lsp import hover as hover_feature
-from uv_index_guard.lsp.code_actions import document_edit
+from uv_index_guard.lsp.code_actions import disabled_support, document_edit
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import IndexDef, Origin
+from uv_index_guard.model import IndexDef, Origin, env_vars
 from uv_index_guard.redact import safe_name, scrub
 from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 from uv_index_guard.urls import split_url
 
 MOVE_TO_KEYRING = "uv-index-guard.moveCredentialsToKeyring"
+MOVE_TO_ENV = "uv-index-guard.moveCredentialsToEnv"
 CHECK_ACCESS = "uv-index-guard.checkIndexAccess"
 MOVE_TITLE = "Move credentials to keyring"
+ENV_LABEL = "Move credentials to `.env`"
 CHECK_TITLE = "Check index access"
 PROBE_TIMEOUT = 10.0
 
 
-# --- code action -------------------------------------------------------------------------
+# --- code actions ------------------------------------------------------------------------
 
 
-def code_actions(state: DocumentState, params: types.CodeActionParams,
-                 ) -> list[types.CodeAction]:
-    """"Move credentials to keyring" for each UIG301 diagnostic on an index URL."""
+def code_actions(state: DocumentState, wanted: list[types.Diagnostic],
+                 caps: types.ClientCapabilities) -> list[types.CodeAction]:
+    """For each UIG301 diagnostic among ``wanted`` (on an index URL): "Move credentials to
+    `UV_INDEX_<NAME>_*` in `.env`" and "Move credentials to keyring". Both are commands: the
+    server writes `.env` (as `fix --to env` does) or keyring, reads it back, and only then
+    asks the client to edit the URL."""
     actions: list[types.CodeAction] = []
     seen: set[int] = set()
-    candidates = params.context.diagnostics or state.client_diagnostics()
-    for diagnostic in candidates:
+    analysis = state.current()
+    for diagnostic in wanted:
         if diagnostic.code != CredentialsInUrl.code:
             continue
-        index = state.current().config.index_with_url_at(
-            state.mapper.offset(diagnostic.range.start))
-        if index is None or index.ordinal in seen or not _movable(state, index):
+        index = analysis.config.index_with_url_at(state.mapper.offset(diagnostic.range.start))
+        if index is None or index.ordinal in seen:
             continue
         seen.add(index.ordinal)
-        actions.append(types.CodeAction(
-            title=MOVE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
-            command=types.Command(title=MOVE_TITLE, command=MOVE_TO_KEYRING,
-                                  arguments=[state.uri, state.version, index.ordinal])))
+        env = _env_action(state, index, diagnostic, caps)
+        if env is not None:
+            actions.append(env)
+        if _moves(state, "keyring", index.ordinal):
+            actions.append(types.CodeAction(
+                title=MOVE_TITLE, kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                command=types.Command(title=MOVE_TITLE, command=MOVE_TO_KEYRING,
+                                      arguments=[state.uri, state.version, index.ordinal])))
     return actions
 
 
-def _movable(state: DocumentState, index: IndexDef) -> bool:
-    moves, _skipped = fix.plan(state.current(), "keyring", None)
-    return any(m.index.ordinal == index.ordinal for m in moves)
+def _moves(state: DocumentState, to: str, ordinal: int) -> list[fix.Move]:
+    return [m for m in fix.plan(state.current(), to, None)[0] if m.index.ordinal == ordinal]
+
+
+def _env_path(state: DocumentState) -> Path | None:
+    """The `.env` beside the document; None for a document that is not a file on disk (a
+    `fugitive://` or `oil://` buffer, an unsaved one): nothing is written for those."""
+    if not state.uri.startswith("file:"):
+        return None
+    return Path(state.path).parent / ".env"
+
+
+def env_title(name: str) -> str:
+    user_var, pass_var = env_vars(name)
+    return (f"Move credentials to `{safe_name(user_var)}` / `{safe_name(pass_var)}` in `.env` "
+            "(keep `.env` out of git)")
+
+
+def _env_action(state: DocumentState, index: IndexDef, diagnostic: types.Diagnostic,
+                caps: types.ClientCapabilities) -> types.CodeAction | None:
+    env_path = _env_path(state)
+    if env_path is None or not index.name:
+        return None
+    moves = _moves(state, "env", index.ordinal)
+    if not moves:
+        return None
+    title = env_title(index.name)
+    action = types.CodeAction(
+        title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+        is_preferred=True,
+        command=types.Command(title=title, command=MOVE_TO_ENV,
+                              arguments=[state.uri, state.version, index.ordinal]))
+    if disabled_support(caps):
+        # Shown greyed out with the reason; a client that cannot show that gets the action,
+        # and running it tells the same reason.
+        reason = fix.env_refusal(moves, env_path, force=False)
+        if reason is not None:
+            action.disabled = types.CodeActionDisabled(reason=reason)
+            action.is_preferred = None
+    return action
+
+
+def move_to_env(state: DocumentState, ordinal: int, caps: types.ClientCapabilities,
+                ) -> tuple[types.WorkspaceEdit, str]:
+    """Write the index's credentials to the `.env` beside the document, as `fix --to env`
+    does (refused for a `.env` git tracks; mode 600, read back, added to `.gitignore`); then
+    the edit that drops them from the URL. FixError when it cannot."""
+    env_path = _env_path(state)
+    if env_path is None:
+        raise fix.FixError("this document is not a file on disk, so there is no `.env` "
+                           "beside it; nothing was changed")
+    analysis = state.current()
+    moves = _moves(state, "env", ordinal)
+    if not moves:
+        raise fix.FixError("this index URL carries no password or token (any more)")
+    edits, _changes = fix.edits_for(analysis, moves, "env", False)
+    new = rewrite.apply(analysis.doc.data, edits)
+    fix.verify_rewrite(state.text, new, state.path, analysis, moves, "env", False)
+    names, notes = fix.move_to_env_file(moves, env_path, force=False)
+    text_edits = [types.TextEdit(range=state.mapper.range(analysis.doc.range(e.start, e.end)),
+                                 new_text=e.text) for e in edits]
+    listed = ", ".join(f"`{safe_name(n)}`" for n in names)
+    message = " ".join([f"Wrote {listed} to `{env_path}` (mode 600) and read them back; the "
+                        f"URL of {moves[0].label} no longer carries credentials.", *notes])
+    return document_edit(state, text_edits, caps), message
 
 
 def move_to_keyring(state: DocumentState, ordinal: int,
@@ -71,7 +144,7 @@ def move_to_keyring(state: DocumentState, ordinal: int,
     """Store the index's token in keyring and read it back; then the edit that leaves only the
     username in the URL and adds ``authenticate = "always"``. FixError when it cannot."""
     analysis = state.current()
-    moves = [m for m in fix.plan(analysis, "keyring", None)[0] if m.index.ordinal == ordinal]
+    moves = _moves(state, "keyring", ordinal)
     if not moves:
         raise fix.FixError("this index URL carries no password or token (any more)")
     edits, _changes = fix.edits_for(analysis, moves, "keyring", False)

@@ -29,7 +29,7 @@ from pygls.protocol.language_server import lsp_method
 from uv_index_guard import __version__
 from uv_index_guard.credentials import fix
 from uv_index_guard.engine import analyze
-from uv_index_guard.lsp import code_actions, completion, credentials, hover, transport
+from uv_index_guard.lsp import code_actions, completion, credentials, hover, markup, transport
 from uv_index_guard.lsp import workspace as lsp_workspace
 from uv_index_guard.lsp.documents import DocumentState, kind_of_uri, path_of_uri
 
@@ -331,8 +331,9 @@ def on_hover(ls: UvIndexGuardServer, params: types.HoverParams) -> types.Hover |
     state = ls.document(params.text_document.uri)
     if state is None:
         return None
-    return credentials.with_source(hover.hover(state, params.position, os.environ), state,
-                                   params.position, os.environ)
+    found = credentials.with_source(hover.hover(state, params.position, os.environ), state,
+                                    params.position, os.environ)
+    return markup.hover_for(found, ls.client_capabilities)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_COMPLETION,
@@ -343,7 +344,8 @@ def on_completion(ls: UvIndexGuardServer, params: types.CompletionParams,
     state = ls.document(params.text_document.uri)
     if state is None:
         return None
-    return completion.complete(state, params.position)
+    return markup.completion_for(completion.complete(state, params.position),
+                                 ls.client_capabilities)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_CODE_ACTION,
@@ -354,8 +356,10 @@ def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
     state = ls.document(params.text_document.uri)
     if state is None:
         return []
-    return [*code_actions.code_actions(state, params, ls.client_capabilities),
-            *credentials.code_actions(state, params)]
+    wanted = code_actions.selected(state, params)
+    caps = ls.client_capabilities
+    return [*code_actions.code_actions(state, wanted, caps),
+            *credentials.code_actions(state, wanted, caps)]
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
@@ -379,6 +383,22 @@ def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int
     edit, message = credentials.move_to_keyring(state, ordinal, ls.client_capabilities)
     ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit,
                                                            label=credentials.MOVE_TITLE))
+    ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
+    return {"moved": True}
+
+
+@SERVER.command(credentials.MOVE_TO_ENV)
+@guarded(command_failed)
+def move_to_env(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
+                ) -> dict[str, Any]:
+    state = ls.document(uri)
+    if state is None:
+        return ls.fail("the document is not open")
+    if state.version != version:
+        return ls.fail("the document changed; run the quick fix again")
+    edit, message = credentials.move_to_env(state, ordinal, ls.client_capabilities)
+    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit,
+                                                           label=credentials.ENV_LABEL))
     ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
     return {"moved": True}
 
