@@ -7,6 +7,7 @@ One place decides how a secret is shown: :func:`tokens.mask` for a token (`glpat
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from uv_index_guard.model import env_name
 from uv_index_guard.tokens import find_tokens, kind_of, mask
@@ -49,17 +50,25 @@ class Masker:
     def __init__(self, names: Iterable[str] = ()) -> None:
         self._derived: list[tuple[str, str]] = []
         for name in names:
-            if any(True for _ in find_tokens(name)) or kind_of(name) is not None:
-                self._derived.append((env_name(name), "****"))
-                self._derived.append((name.upper(), "****"))
-                self._derived.append((name, safe_text(name) if safe_text(name) != name
-                                      else mask(name)))
+            self._derived += _name_masks(name)
 
     def __call__(self, text: str) -> str:
         for secret, shown in self._derived:
             if secret and secret in text:
                 text = text.replace(secret, shown)
         return safe_text(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_masks(name: str) -> tuple[tuple[str, str], ...]:
+    """How a token-shaped index name and the spellings derived from it are shown (none for
+    any other name). Kept between analyses: a document's names rarely change while typing,
+    and a large workspace has thousands of them."""
+    if not any(True for _ in find_tokens(name)) and kind_of(name) is None:
+        return ()
+    shown = safe_text(name)
+    return ((env_name(name), "****"), (name.upper(), "****"),
+            (name, shown if shown != name else mask(name)))
 
 
 def safe_name(text: str) -> str:

@@ -135,6 +135,8 @@ def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None,
         endpos = len(data)
     for i, finder in enumerate(FINDERS):
         instance = i == 0
+        if starts is None and data.find(KEYWORDS[i], pos, endpos) == -1:
+            continue  # no lead, no token: a substring search is cheaper than the regex's
         matches = (finder.finditer(data, pos, endpos) if starts is None
                    else anchored(finder, data, starts[i], endpos))
         for m in matches:
