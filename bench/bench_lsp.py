@@ -30,6 +30,12 @@ Measured, per server:
   typical file, after 1,000 one-character edits and after N (a character typed, then
   removed, each analysed and published): growth is what a day of typing costs.
 
+A third server, ``floor`` (``bench/null_lsp.py``), does nothing: it publishes an empty list
+for each version at once. Its figures are what the measuring client and the pipes cost; the
+``above the floor`` line compares what is left of each server's figure after taking the
+floor's away (a server cannot answer faster than the floor, so "half of tombi's time" is
+only reachable where tombi's time is well above the floor).
+
 tombi runs as ``tombi lsp --offline`` (no schema downloads). It checks TOML syntax and its
 bundled schemas; uv-index-guard checks uv's index configuration. The comparison is about
 responsiveness while typing, not about what is reported.
@@ -65,6 +71,8 @@ BLOCK = ('[[tool.uv.index]]\nname = "internal"\n'
 SERVERS = {
     "uv-index-guard": [sys.executable, "-m", "uv_index_guard", "lsp"],
     "tombi": ["tombi", "lsp", "--offline"],
+    # The floor: a server that does nothing (null_lsp.py); what is left is the client's cost.
+    "floor": [sys.executable, str(Path(__file__).resolve().parent / "null_lsp.py")],
 }
 
 
@@ -352,12 +360,16 @@ async def run(rounds: int, edits: int = 0) -> dict[str, Any]:
         finally:
             for name, session in sessions.items():
                 await stop(session, name)
-    ours, theirs = results["uv-index-guard"], results["tombi"]
-    results["ratios"] = {
-        key: (ours[key] / theirs[key]) if ours[key] and theirs[key] else None
-        for key in ("keystroke_p50_ms", "keystroke_p95_ms", "open_large_ms", "edit_large_ms",
-                    "peak_rss_mb")
-    }
+    ours, theirs, floor = results["uv-index-guard"], results["tombi"], results["floor"]
+    keys = ("keystroke_p50_ms", "keystroke_p95_ms", "open_large_ms", "edit_large_ms",
+            "peak_rss_mb")
+    results["ratios"] = {key: (ours[key] / theirs[key]) if ours[key] and theirs[key] else None
+                         for key in keys}
+    # The servers' own share: each figure less the floor's (the client, the pipes).
+    results["ratios_above_floor"] = {
+        key: ((ours[key] - floor[key]) / (theirs[key] - floor[key]))
+        if ours[key] and theirs[key] and floor[key] is not None and theirs[key] > floor[key]
+        else None for key in keys[:4]}
     return results
 
 
@@ -399,6 +411,9 @@ def main() -> None:
               + " (target: growth under 5 MB)")
     print(f"{'ratio ours/tombi':<16}" + "".join(
         f"{(f'{v:.2f}' if v is not None else '-'):>18}" for v in results["ratios"].values()))
+    print(f"{'above the floor':<16}" + "".join(
+        f"{(f'{v:.2f}' if v is not None else '-'):>18}"
+        for v in results["ratios_above_floor"].values()))
     results["meta"] = {"python": sys.version.split()[0], "platform": platform.platform(),
                        "rounds": args.rounds, "tombi": "1.9.6"}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
