@@ -114,6 +114,28 @@ def _env_action(state: DocumentState, index: IndexDef, diagnostic: types.Diagnos
     return action
 
 
+def _planned(state: DocumentState, to: str, ordinal: int,
+             ) -> tuple[list[fix.Move], list[rewrite.Edit]]:
+    """The move of one index's credentials and the checked rewrite of the document, as
+    `fix --to <to>` plans them. FixError when there is nothing (left) to move."""
+    analysis = state.current()
+    moves = _moves(state, to, ordinal)
+    if not moves:
+        raise fix.FixError("this index URL carries no password or token (any more)")
+    edits, _changes = fix.edits_for(analysis, moves, to, False)
+    new = rewrite.apply(analysis.doc.data, edits)
+    fix.verify_rewrite(state.text, new, state.path, analysis, moves, to, False)
+    return moves, edits
+
+
+def _edit(state: DocumentState, edits: list[rewrite.Edit],
+          caps: types.ClientCapabilities) -> types.WorkspaceEdit:
+    doc = state.current().doc
+    return document_edit(state, [types.TextEdit(range=state.mapper.range(doc.range(e.start,
+                                                                                   e.end)),
+                                                new_text=e.text) for e in edits], caps)
+
+
 def move_to_env(state: DocumentState, ordinal: int, caps: types.ClientCapabilities,
                 ) -> tuple[types.WorkspaceEdit, str]:
     """Write the index's credentials to the `.env` beside the document, as `fix --to env`
@@ -123,42 +145,30 @@ def move_to_env(state: DocumentState, ordinal: int, caps: types.ClientCapabiliti
     if env_path is None:
         raise fix.FixError("this document is not a file on disk, so there is no `.env` "
                            "beside it; nothing was changed")
-    analysis = state.current()
-    moves = _moves(state, "env", ordinal)
-    if not moves:
-        raise fix.FixError("this index URL carries no password or token (any more)")
-    edits, _changes = fix.edits_for(analysis, moves, "env", False)
-    new = rewrite.apply(analysis.doc.data, edits)
-    fix.verify_rewrite(state.text, new, state.path, analysis, moves, "env", False)
+    moves, edits = _planned(state, "env", ordinal)
     names, notes = fix.move_to_env_file(moves, env_path, force=False)
-    text_edits = [types.TextEdit(range=state.mapper.range(analysis.doc.range(e.start, e.end)),
-                                 new_text=e.text) for e in edits]
     listed = ", ".join(f"`{safe_name(n)}`" for n in names)
     message = " ".join([f"Wrote {listed} to `{env_path}` (mode 600) and read them back; the "
                         f"URL of {moves[0].label} no longer carries credentials.", *notes])
-    return document_edit(state, text_edits, caps), message
+    return _edit(state, edits, caps), message
 
 
 def move_to_keyring(state: DocumentState, ordinal: int,
                     caps: types.ClientCapabilities) -> tuple[types.WorkspaceEdit, str]:
     """Store the index's token in keyring and read it back; then the edit that leaves only the
     username in the URL and adds ``authenticate = "always"``. FixError when it cannot."""
-    analysis = state.current()
-    moves = _moves(state, "keyring", ordinal)
-    if not moves:
-        raise fix.FixError("this index URL carries no password or token (any more)")
-    edits, _changes = fix.edits_for(analysis, moves, "keyring", False)
-    new = rewrite.apply(analysis.doc.data, edits)
-    fix.verify_rewrite(state.text, new, state.path, analysis, moves, "keyring", False)
+    moves, edits = _planned(state, "keyring", ordinal)
     fix.store_in_keyring(moves, force=False)
-    text_edits = [types.TextEdit(range=state.mapper.range(analysis.doc.range(e.start, e.end)),
-                                 new_text=e.text) for e in edits]
     move = moves[0]
     message = (f"Stored the token of {move.label} in keyring (service `{move.service}`, "
                f"username `{safe_name(move.username)}`) and read it back; the URL now keeps "
                "only the username. uv asks keyring with `keyring-provider = \"subprocess\"` "
                "(or `UV_KEYRING_PROVIDER=subprocess`) and the `keyring` command on PATH.")
-    return document_edit(state, text_edits, caps), message
+    return _edit(state, edits, caps), message
+
+
+#: The commands that move credentials out of a URL: (their function, the edit's label).
+MOVES = {MOVE_TO_ENV: (move_to_env, ENV_LABEL), MOVE_TO_KEYRING: (move_to_keyring, MOVE_TITLE)}
 
 
 # --- code lens ---------------------------------------------------------------------------

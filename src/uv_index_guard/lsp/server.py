@@ -371,36 +371,34 @@ def on_code_lens(ls: UvIndexGuardServer, params: types.CodeLensParams) -> list[t
     return credentials.code_lenses(state)
 
 
-@SERVER.command(credentials.MOVE_TO_KEYRING)
-@guarded(command_failed)
-def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
-                    ) -> dict[str, Any]:
+def move_credentials(ls: UvIndexGuardServer, command: str, uri: str, version: int,
+                     ordinal: int) -> dict[str, Any]:
+    """Run a credential move (to `.env` or keyring): it stores the secret, reads it back,
+    then asks the client to edit the URL."""
     state = ls.document(uri)
     if state is None:
         return ls.fail("the document is not open")
     if state.version != version:
         return ls.fail("the document changed; run the quick fix again")
-    edit, message = credentials.move_to_keyring(state, ordinal, ls.client_capabilities)
-    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit,
-                                                           label=credentials.MOVE_TITLE))
+    move, label = credentials.MOVES[command]
+    edit, message = move(state, ordinal, ls.client_capabilities)
+    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label))
     ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
     return {"moved": True}
+
+
+@SERVER.command(credentials.MOVE_TO_KEYRING)
+@guarded(command_failed)
+def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
+                    ) -> dict[str, Any]:
+    return move_credentials(ls, credentials.MOVE_TO_KEYRING, uri, version, ordinal)
 
 
 @SERVER.command(credentials.MOVE_TO_ENV)
 @guarded(command_failed)
 def move_to_env(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
                 ) -> dict[str, Any]:
-    state = ls.document(uri)
-    if state is None:
-        return ls.fail("the document is not open")
-    if state.version != version:
-        return ls.fail("the document changed; run the quick fix again")
-    edit, message = credentials.move_to_env(state, ordinal, ls.client_capabilities)
-    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit,
-                                                           label=credentials.ENV_LABEL))
-    ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
-    return {"moved": True}
+    return move_credentials(ls, credentials.MOVE_TO_ENV, uri, version, ordinal)
 
 
 @SERVER.command(credentials.CHECK_ACCESS)
