@@ -15,7 +15,10 @@ It measures, in one run on one machine:
 2. the pre-commit case: a 10-file commit, `uv-index-guard scan FILE...` (what the hook runs)
    and `scan --staged` against `gitleaks git --pre-commit --staged`;
 3. peak RSS of `scan` over 1 GB of input (the corpus concatenated into one file);
-4. a full-history scan of a real repository, `scan --git --all` against `gitleaks git`.
+4. a full-history scan of a real repository, `scan --git --all` against `gitleaks git`;
+5. dense inputs (`glpat-` repeated for 5 MB, `pypi-` for 20 MB, `GR1348941` for 5 MB, a
+   million lines of `https://u:p@h`), one file each, against gitleaks with its default rules
+   (`--only dense` runs just this case).
 
 Synthetic tokens are planted in the corpus so every tool is shown to find something.
 Figures go to stdout and to `bench/results/scan.json` (git-ignored).
@@ -235,6 +238,36 @@ def history_case(work: Path, source: str | None, runs: int) -> dict[str, object]
             "gitleaks_findings": len(json.loads((work / "gitleaks-history.json").read_text()))}
 
 
+DENSE = {  # (name, the repeated text, megabytes): inputs that made a regex backtrack
+    "glpat-_5mb": (b"glpat-", 5), "pypi-_20mb": (b"pypi-", 20), "GR1348941_5mb": (b"GR1348941", 5),
+    "url_1m_lines": (b"https://u:p@h\n", 14),
+}
+
+
+def dense_case(work: Path, runs: int) -> dict[str, dict[str, float]]:
+    """Each dense input as one file: `scan FILE` against `gitleaks dir FILE` with its default
+    rules, wall time and peak RSS."""
+    out: dict[str, dict[str, float]] = {}
+    for name, (unit, megabytes) in DENSE.items():
+        path = work / f"dense-{name}.txt"
+        path.write_bytes(unit * (megabytes * 1_000_000 // len(unit)))
+        uig = [tool("uv-index-guard"), "scan", "--format", "json", "--output",
+               str(work / "dense-uig.json"), str(path)]
+        gitleaks = [tool("gitleaks"), "dir", "--no-banner", "--log-level", "error",
+                    "--exit-code", "0", "--report-format", "json", "--report-path",
+                    str(work / "dense-gitleaks.json"), str(path)]
+        t_uig, t_gl, rss = [], [], 0
+        for _ in range(runs):  # interleaved, so machine load hits both alike
+            wall, _code, kib = timed(uig)
+            t_uig.append(wall)
+            rss = max(rss, kib)
+            t_gl.append(timed(gitleaks)[0])
+        out[name] = {"uig_s": min(t_uig), "gitleaks_s": min(t_gl),
+                     "ratio_vs_gitleaks": min(t_gl) / min(t_uig), "uig_peak_rss_mb": rss / 1024}
+        path.unlink()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=int, default=120, help="corpus size (default: 120 MB)")
@@ -242,6 +275,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--history-repo", help="a git repository (path or URL) to clone")
     parser.add_argument("--work", help="scratch directory (default: a temporary one)")
+    parser.add_argument("--only", choices=["dense"], help="run one case only")
     args = parser.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="uig-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -253,8 +287,12 @@ def main() -> int:
     import uv_index_guard
 
     compileall.compile_dir(os.path.dirname(uv_index_guard.__file__), quiet=1)
-    corpus, size = build_corpus(work, args.mb)
     results: dict[str, object] = {}
+    if args.only == "dense":
+        results["dense"] = dense_case(work, args.runs)
+        print(json.dumps(results["dense"], indent=2), flush=True)
+        return 0
+    corpus, size = build_corpus(work, args.mb)
     results["throughput"] = throughput(corpus, size, work, args.runs)
     print(json.dumps(results["throughput"], indent=2), flush=True)
     results["hook"] = hook_case(work, corpus, max(args.runs, 5))
@@ -263,6 +301,8 @@ def main() -> int:
     print(json.dumps(results["memory"], indent=2), flush=True)
     results["history"] = history_case(work, args.history_repo, args.runs)
     print(json.dumps(results["history"], indent=2), flush=True)
+    results["dense"] = dense_case(work, args.runs)
+    print(json.dumps(results["dense"], indent=2), flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "scan.json").write_text(json.dumps(results, indent=2) + "\n")

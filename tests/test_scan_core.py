@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scan_samples import FALSE_POSITIVES, TRUE_POSITIVES, URLS, p, rand, routable
 
 from uv_index_guard.engine import check_text
 from uv_index_guard.finding import Severity
 from uv_index_guard.scanner import RULES, find_secrets, scan_text
-from uv_index_guard.tokens import find_tokens, mask
+from uv_index_guard.tokens import FINDERS, find_tokens, mask
 
 CONTEXTS = [
     "{}",
@@ -147,3 +151,30 @@ def test_config_rule_uses_the_same_patterns() -> None:
     assert mask(token) in hits[0].message
     placeholder = text.replace(token, "${GITLAB_TOKEN}")
     assert not [f for f in check_text(placeholder, "pyproject.toml") if f.code == "UIG301"]
+
+
+# The finders take a token's body possessively (no backtracking on dense input); they find
+# exactly what the backtracking pattern finds.
+_LEADS = ["gl" + "pat-", "gl" + "dt-", "GR13" + "48941", "py" + "pi-", "_gitlab" + "_session="]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LEADS), st.sampled_from(["a", "Z", "9", "-", "_",
+                                                                  ".", "=", " ", "\n", "é"]),
+                          st.text(alphabet="abcXYZ0123456789-_", min_size=1, max_size=30)),
+                max_size=40).map("".join))
+def test_possessive_finders_find_what_backtracking_ones_do(text: str) -> None:
+    data = text.encode()
+    greedy = [re.compile(f.pattern.replace(rb"{8,520}+", rb"{8,520}")) for f in FINDERS]
+    assert all(b"{8,520}+" in f.pattern for f in FINDERS)
+    for fast, slow in zip(FINDERS, greedy, strict=True):
+        assert [m.span() for m in fast.finditer(data)] == [m.span() for m in slow.finditer(data)]
+
+
+def test_dense_input_is_scanned_whole() -> None:
+    """A megabyte of a lead repeated holds no token; one real token at its end is found."""
+    token = "gl" + "pat-" + "Qx7" + "Rt2Lm9Vb4Np8Kw3Zd"
+    for lead in _LEADS:
+        text = lead * (200_000 // len(lead)) + "\n" + token + "\n"
+        found = scan_text(text)
+        assert [f.code for f in found] == ["gitlab-pat"], lead

@@ -123,6 +123,8 @@ def _token_secret(data: bytes, token: TokenMatch) -> Secret:
 
 
 def _url_secret(data: bytes, m: re.Match[bytes]) -> Secret | None:
+    if m.end(2) - m.start(2) < 4:
+        return None  # an example's password (`u:p@`); decoding only shortens it
     start = m.start()
     scheme_start = start
     while scheme_start > 0 and data[scheme_start - 1] in _SCHEME_CHARS:
@@ -132,7 +134,7 @@ def _url_secret(data: bytes, m: re.Match[bytes]) -> Secret | None:
         return None
     password = unquote(m.group(2).decode("utf-8", "replace"))
     host = m.group(3).decode("utf-8", "replace")
-    if is_password_placeholder(password) or is_example_credential(password, host):
+    if is_example_credential(password, host) or is_password_placeholder(password):
         return None
     user = unquote(m.group(1).decode("utf-8", "replace"))
     if not user.isprintable() or kind_of(user) is not None:

@@ -11,9 +11,11 @@ import itertools
 import math
 import re
 import string
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from uv_index_guard.prefilter import anchored
@@ -71,7 +73,11 @@ _BY_PREFIX: Final = {k.prefix.lower(): k for k in ALL_KINDS}
 # Finders over bytes, one per literal lead so that `re` can skip ahead with its fast literal
 # search (a single alternation of every prefix is several times slower). Each captures the
 # kind's prefix and the run of token characters after it; the body is validated per kind.
-_BODY = rb"([0-9A-Za-z_.=-]{8,520})(?![0-9A-Za-z_.=-])"
+# The body's run is taken whole and never given back (a possessive quantifier, Python 3.11+):
+# on a dense text (`glpat-` repeated for megabytes) a failed match costs one pass over the
+# run instead of a retry at each shorter length.
+_POSSESSIVE = b"+" if sys.version_info >= (3, 11) else b""
+_BODY = rb"([0-9A-Za-z_.=-]{8,520}" + _POSSESSIVE + rb")(?![0-9A-Za-z_.=-])"
 _GL_PREFIXES = sorted((k.prefix[2:-1] for k in GITLAB_KINDS if k.prefix.startswith("gl")),
                       key=len, reverse=True)
 FINDERS: Final[tuple[re.Pattern[bytes], ...]] = (
@@ -247,6 +253,7 @@ _GENERIC_PLACEHOLDERS: Final = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # dense or repetitive input repeats its passwords
 def is_password_placeholder(password: str) -> bool:
     """Placeholders for a URL password: env references, template fields, fillers, words."""
     s = password.strip()
