@@ -391,6 +391,39 @@ def test_history_many_commits_and_hunks(repo: Path, capsys: pytest.CaptureFixtur
     assert sorted((f["path"], f["line"], f["commit"]) for f in findings) == sorted(expected)
 
 
+@pytest.mark.parametrize("chunk", [300, 1 << 20])
+def test_history_with_nul_bytes_and_invalid_utf8_in_a_text_diff(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        chunk: int) -> None:
+    """git diffs a file as text when its NULs come after the first 8,000 bytes (an `.ai`
+    file's): those NULs, and invalid UTF-8 after them, neither split commits nor end the
+    scan; a token after them is reported in its own commit, and merges without a diff
+    count as commits."""
+    monkeypatch.setattr(scan_mod, "CHUNK", chunk)
+    (repo / "a.txt").write_text("base\n")
+    git(repo, "add", ".")
+    commit(repo, "base")
+    blob = (b"%!PS-Adobe\n" + b"x" * 9000 + b"\n\x00" + b"f" * 40 + b"\n\x00\xff\xfe\xc3("
+            + b"\nstream \x00\x00 \x9d\n" + f"key = {PAT}\n".encode())
+    (repo / "logo.ai").write_bytes(blob)
+    git(repo, "add", ".")
+    added = commit(repo, "logo")
+    git(repo, "checkout", "-q", "-b", "side", f"{added}~1")
+    (repo / "b.txt").write_text("side\n")
+    git(repo, "add", ".")
+    commit(repo, "side")
+    git(repo, "checkout", "-q", "-")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "merge", "-q",
+        "--no-edit", "side")
+    total = int(git(repo, "rev-list", "--count", "--all").strip())
+    code, findings = scan_json(capsys, "--git", "--all")
+    assert code == 1
+    assert [(f["path"], f["line"], f["rule"], f["commit"]) for f in findings] == [
+        ("logo.ai", 6, "gitlab-pat", added)]
+    code, out, _ = run(capsys, "--git", "--all")
+    assert f"in {total} commits" in out
+
+
 def test_history_allow_marker(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "fixture.py").write_text(f"T = '{PAT}'  # uv-index-guard: allow\n")
     git(repo, "add", ".")
@@ -410,3 +443,16 @@ def test_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str], tmp_path_f
     code, _, err = run(capsys, "--staged")
     assert code == 2 and err.startswith("error: `git rev-parse` failed")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_an_internal_error_exits_2_without_the_input(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug exits 2 (1 means "secrets found") and names no input text."""
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise UnicodeDecodeError("utf-8", PAT.encode(), 0, 1, "bad")
+    monkeypatch.setattr(scan_mod, "scan_files", broken)
+    (repo / "a.txt").write_text("x\n")
+    code, out, err = run(capsys, ".")
+    assert code == 2
+    assert err.startswith("error: internal error: UnicodeDecodeError at ")
+    assert PAT not in err and PAT not in out

@@ -129,8 +129,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as exc:  # a bug: never exit 1, which means "found something"
+        print(f"error: {internal_error(exc)}", file=sys.stderr)
+        return 2
     parser.print_help(sys.stderr)
     return 2
+
+
+def internal_error(exc: BaseException) -> str:
+    """An unexpected exception, by type and frames only: its message may quote the input
+    (a secret, say)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    trail = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
+                        for f in reversed(frames))
+    return (f"internal error: {type(exc).__name__} at {trail} (a bug in uv-index-guard: "
+            "please report it)")
 
 
 if __name__ == "__main__":

@@ -279,6 +279,10 @@ def scan_staged(excluded: Excludes) -> tuple[list[Finding], int]:
 
 
 _HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
+# The line `--format=%x00%H` writes before each commit. A diff's own lines all start with
+# `+`, `-`, ` `, `@`, `\` or a header word, so a line that starts with NUL and holds only a
+# sha can only be this marker, whatever NUL bytes a text diff carries (a `.ai` file's).
+_COMMIT = re.compile(rb"\n\x00([0-9a-f]{40}|[0-9a-f]{64})(?=\n)")
 
 
 @dataclass
@@ -311,6 +315,16 @@ def _last_file_header(buf: bytes, lo: int, hi: int) -> int:
             return at + 1
 
 
+def _last_commit(buf: bytes, lo: int, hi: int) -> str | None:
+    """The sha of the last commit marker whose NUL is in ``buf[lo:hi]``."""
+    at = hi
+    while (at := buf.rfind(b"\n\x00", lo - 1, at)) != -1:
+        m = _COMMIT.match(buf, at)
+        if m is not None:
+            return m.group(1).decode("ascii")
+    return None
+
+
 def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
                     excluded: Excludes) -> Iterator[Finding]:
     """Findings on the added lines of ``buf[lo:hi]`` (whole lines of `git log -p -U0`)."""
@@ -318,9 +332,7 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         start = buf.rfind(b"\n", 0, secret.start) + 1
         if buf[start] != 0x2B or _last_file_header(buf, start - 1, start + 4) == start:
             continue  # only added lines ("+..."), not "+++ b/path" headers
-        commit_at = buf.rfind(b"\0", lo, start)
-        commit = (buf[commit_at + 1 : buf.find(b"\n", commit_at)].decode()
-                  if commit_at != -1 else state.commit)
+        commit = _last_commit(buf, lo, start) or state.commit
         header = _last_file_header(buf, max(lo - 1, 0), start)
         path = (_diff_path(buf[header : buf.find(b"\n", header)]) if header != -1
                 else state.path)
@@ -338,10 +350,8 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
                       Position(line - 1, column + _cp_len(buf[secret.start : secret.end])))
         yield to_finding(secret, display_path(full), where, commit)
     # Carry the state to the next window.
-    state.commits += buf.count(b"\0", lo, hi)
-    commit_at = buf.rfind(b"\0", lo, hi)
-    if commit_at != -1:
-        state.commit = buf[commit_at + 1 : buf.find(b"\n", commit_at)].decode()
+    state.commits += sum(1 for _ in _COMMIT.finditer(buf, lo - 1, hi))
+    state.commit = _last_commit(buf, lo, hi) or state.commit
     header = _last_file_header(buf, max(lo - 1, 0), hi)
     if header != -1:
         state.path = _diff_path(buf[header : buf.find(b"\n", header)])
