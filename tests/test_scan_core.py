@@ -178,3 +178,21 @@ def test_dense_input_is_scanned_whole() -> None:
         text = lead * (200_000 // len(lead)) + "\n" + token + "\n"
         found = scan_text(text)
         assert [f.code for f in found] == ["gitlab-pat"], lead
+
+
+@pytest.mark.parametrize("prefix", ["acme-", "instance-prefix-", "my-company-name-", "SIE-"])
+def test_instance_prefixes_with_dashes_belong_to_the_token(prefix: str) -> None:
+    """GitLab's instance token prefix (`instance-prefix-` in its own specs) goes before the
+    kind's prefix with a dash, and may hold dashes itself."""
+    trigger = "gl" + "ptt-" + rand(40, "0123456789abcdef")
+    for token in (trigger, "gl" + "pat-" + rand(20)):
+        text = f"TOKEN={prefix}{token}\n"
+        found = scan_text(text)
+        assert len(found) == 1, text
+        assert found[0].range.start.column == len("TOKEN=")
+        assert found[0].range.end.column == len(text) - 1
+        assert f"`{prefix}{token[:4]}" in found[0].message
+
+
+def test_a_kind_prefix_inside_a_word_is_no_token() -> None:
+    assert scan_text("x" + "gl" + "pat-" + rand(20) + "\n") == []

@@ -90,6 +90,8 @@ FINDERS: Final[tuple[re.Pattern[bytes], ...]] = (
 KEYWORDS: Final = (b"gl", b"GR1348941", b"_gitlab_session=", b"pypi-")
 _ALNUM: Final = frozenset((string.ascii_letters + string.digits).encode())
 _TOKEN_CHARS: Final = _ALNUM | frozenset(b"_-")
+_INSTANCE_CHARS: Final = _ALNUM | frozenset(b"-")
+_INSTANCE_MAX: Final = 64
 # The routable layout: base64url payload, optional version, 2-char length, 7-char CRC32.
 _ROUTABLE = re.compile(r"([0-9A-Za-z_-]{27,300})\.(?:([0-9a-z]{2})\.)?([0-9a-z]{2})([0-9a-z]{7})")
 # Words that make a short token-shaped string a documentation placeholder.
@@ -113,20 +115,21 @@ class TokenMatch:
 def _token_start(data: bytes, lead: int, floor: int, instance: bool) -> int:
     """Where a token whose kind prefix starts at ``lead`` begins; -1 inside a longer word.
 
-    An instance-wide prefix (``acme-glpat-...``, 1-20 alphanumerics and a dash) belongs to
-    the token. Otherwise the byte before must not be a token character.
+    An instance-wide prefix belongs to the token: GitLab writes it before the kind's prefix
+    with a dash (`acme-glpat-...`, `instance-prefix-glptt-...`), so it is a run of
+    alphanumerics and dashes of up to 64 bytes. A kind's prefix after a dash always starts a
+    token. Otherwise the byte before must not be a token character.
     """
     if lead <= floor:
         return lead
     before = data[lead - 1]
     if instance and before == 0x2D:  # "-"
         k = lead - 1
-        while k > floor and data[k - 1] in _ALNUM and lead - 1 - k <= 20:
+        while k > floor and lead - k <= _INSTANCE_MAX and data[k - 1] in _INSTANCE_CHARS:
             k -= 1
-        n = lead - 1 - k
-        if 1 <= n <= 20 and (k == floor or data[k - 1] not in _TOKEN_CHARS):
-            return k
-        return -1
+        while k < lead - 1 and data[k] == 0x2D:
+            k += 1  # the prefix starts with an alphanumeric
+        return k if k < lead - 1 else lead
     return -1 if before in _TOKEN_CHARS else lead
 
 
