@@ -61,3 +61,19 @@ def test_lead_starts_cover_every_lead() -> None:
     for lead, group in ((b"glpat-", 0), (b"GR1348941", 1), (b"_gitlab_session=", 2),
                         (b"pypi-", 3), (b"://", 4), (b"glrtr-", 0)):
         assert flat[data.index(lead)] == group
+
+
+def test_dense_leads_fall_back_to_one_pass_per_finder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past one lead per DENSE_BYTES the prefilter stops (a Python call per lead costs more
+    than `re`'s own search) and the finders run alone: the findings are the same."""
+    token = "gl" + "pat-" + "Zq8Lr2Vw5Xt9Nc3Hb7Km"
+    data = (b"https://u:p@h\n" * 5000 + token.encode() + b"\n"
+            + b"https://ci:" + b"Qm9vLcW5ntZ2Hx7p" + b"@pypi.corp.internal/simple\n"
+            + b"glpat-" * 5000)
+    assert prefilter.lead_starts(data, 0, len(data)) is None
+    sparse = b"x" * prefilter.MIN_BYTES + data[:200]
+    assert prefilter.lead_starts(sparse, 0, len(sparse)) is not None
+    found = secrets(data, 0, len(data), len(data))
+    assert sorted(rule for _, _, rule, _ in found) == ["gitlab-pat", "url-credentials"]
+    monkeypatch.setattr(prefilter, "MIN_BYTES", 1 << 62)
+    assert secrets(data, 0, len(data), len(data)) == found

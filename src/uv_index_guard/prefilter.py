@@ -27,6 +27,9 @@ LEADS: Final[tuple[tuple[bytes, int], ...]] = (
 GROUPS: Final = 5
 # Below this size one `re` pass per finder is cheaper than setting up a Hyperscan scan.
 MIN_BYTES: Final = 16 * 1024
+# More than one lead per this many bytes (and at least DENSE_MIN of them) is dense text.
+DENSE_BYTES: Final = 256
+DENSE_MIN: Final = 1024
 
 _database: Any = None
 _scratch_ok = True
@@ -49,6 +52,14 @@ def _compile() -> Any:
     return _database
 
 
+def hyperscan_terminated() -> type[Exception]:
+    """Hyperscan's exception for a scan that a callback stopped."""
+    import hyperscan
+
+    terminated: type[Exception] = hyperscan.ScanTerminated
+    return terminated
+
+
 def available() -> bool:
     """Whether the single-pass prefilter (Hyperscan) can be used."""
     return _compile() is not None
@@ -66,14 +77,21 @@ def lead_starts(data: bytes, pos: int, endpos: int) -> list[list[int]] | None:
     lengths = [len(lit) for lit, _ in LEADS]
     groups = [group for _, group in LEADS]
     base = pos
+    # A Python call per lead costs more than `re`'s own literal search once leads are dense
+    # (a million `://` in 14 MB: 1.5 s against 0.6 s): past this many, give up on the scan.
+    budget = [max(DENSE_MIN, (endpos - pos) // DENSE_BYTES)]
 
-    def on_match(ident: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+    def on_match(ident: int, _from: int, to: int, _flags: int, _ctx: Any) -> bool:
         starts[groups[ident]].append(base + to - lengths[ident])
+        budget[0] -= 1
+        return budget[0] < 0  # True stops the scan
 
     if not _in_use.acquire(blocking=False):
         return None
     try:
         db.scan(data[pos:endpos], match_event_handler=on_match)
+    except hyperscan_terminated():
+        return None  # dense: one `re` pass per finder is faster
     finally:
         _in_use.release()
     for group in starts:
