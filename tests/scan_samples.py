@@ -35,10 +35,13 @@ def b36(n: int, width: int) -> str:
     return out.rjust(width, "0")
 
 
-def routable(prefix: str | None = None, *, version: bool = True, bad_crc: bool = False) -> str:
-    """A routable token laid out like GitLab 18.3+ issues them, with a correct CRC32."""
+def routable(prefix: str | None = None, *, version: bool = True, bad_crc: bool = False,
+             routing: bytes = b"c:1\no:2\nu:3", size: int | None = None) -> str:
+    """A routable token laid out like GitLab 18.3+ issues them (16 random bytes, the routing
+    payload, its size as a byte; base64url), with a correct CRC32."""
     prefix = prefix or p("pat")
-    raw = b"c:1\no:2\nu:3" + bytes(_rng.randrange(256) for _ in range(16)) + bytes([16])
+    raw = (bytes(_rng.randrange(256) for _ in range(16)) + routing
+           + bytes([len(routing) if size is None else size]))
     payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     head = prefix + payload + (".01." if version else ".") + b36(len(payload), 2)
     crc = zlib.crc32(head.encode())

@@ -82,9 +82,28 @@ def test_routable_checksum_is_said() -> None:
     good, bad = routable(), routable(bad_crc=True)
     (ok,) = scan_text(good)
     (wrong,) = scan_text(bad)
-    assert "checksum verifies" in ok.message and ok.severity is Severity.ERROR
+    assert "checksum and routing payload verify" in ok.message
+    assert ok.severity is Severity.ERROR
     assert "does not verify" in wrong.message and wrong.severity is Severity.WARNING
     assert wrong.range.end.column == len(bad)
+
+
+@pytest.mark.parametrize("routing, size", [
+    (b"c:1\nu:3", None),          # no `o`, which GitLab requires
+    (b"o:2\nc:1", None),          # keys out of order
+    (b"c:1\no:2\nx:3", None),     # a key GitLab does not know
+    (b"c:1\no:", None),           # an empty value
+    (b"c:1\no:2\nu:3", 5),        # a size byte that does not match
+    (b"c:1\no:2\xff", None),       # not UTF-8
+], ids=["no-o", "unsorted", "unknown-key", "empty-value", "wrong-size", "not-utf8"])
+def test_routable_payload_is_validated_as_gitlab_lays_it_out(routing: bytes,
+                                                              size: int | None) -> None:
+    """A right CRC32 over a payload GitLab's generator cannot produce is not said to be
+    GitLab-issued."""
+    token = routable(routing=routing, size=size)
+    (found,) = scan_text(token)
+    assert "does not verify" in found.message and found.severity is Severity.WARNING
+    assert found.range.end.column == len(token)
 
 
 @pytest.mark.parametrize("marker", [
@@ -196,3 +215,12 @@ def test_instance_prefixes_with_dashes_belong_to_the_token(prefix: str) -> None:
 
 def test_a_kind_prefix_inside_a_word_is_no_token() -> None:
     assert scan_text("x" + "gl" + "pat-" + rand(20) + "\n") == []
+
+
+@pytest.mark.parametrize("template", ["${{URL:-{url}}}", "f({url})", "[{url}]", "{{{url}}};"])
+def test_the_host_of_a_url_in_a_template_is_shown_without_its_closers(template: str) -> None:
+    url = "https://deploy:" + "Vb4Np8Kw3Zd" + "@bitbucket.org"
+    (found,) = scan_text(template.format(url=url) + "\n")
+    assert found.message.endswith("(`https://deploy:****@bitbucket.org`)")
+    (ipv6,) = scan_text("x = https://deploy:" + "Vb4Np8Kw3Zd" + "@[2001:db8::7]\n")
+    assert "@[2001:db8::7]`" in ipv6.message

@@ -112,10 +112,11 @@ def _token_secret(data: bytes, token: TokenMatch) -> Secret:
     severity = Severity.ERROR
     if token.routable:
         if token.checksum_ok:
-            detail = " (routable; its CRC32 checksum verifies: a GitLab-issued token)"
+            detail = (" (routable; its CRC32 checksum and routing payload verify: a "
+                      "GitLab-issued token)")
         else:
-            detail = (" (routable shape, but its CRC32 checksum does not verify: altered, "
-                      "truncated or not GitLab-issued)")
+            detail = (" (routable shape, but its CRC32 checksum or routing payload does not "
+                      "verify: altered, truncated or not GitLab-issued)")
             severity = Severity.WARNING
     return Secret(token.start, token.end, kind.rule, kind.description,
                   f"{kind.description} `{mask(text)}`{detail}",
@@ -129,11 +130,13 @@ def _url_secret(data: bytes, m: re.Match[bytes]) -> Secret | None:
     scheme_start = start
     while scheme_start > 0 and data[scheme_start - 1] in _SCHEME_CHARS:
         scheme_start -= 1
+    while scheme_start < start and not data[scheme_start : scheme_start + 1].isalpha():
+        scheme_start += 1  # a scheme starts with a letter (`${URL:-https://...}`)
     scheme = data[scheme_start:start]
     if not scheme or not scheme[:1].isalpha():
         return None
     password = unquote(m.group(2).decode("utf-8", "replace"))
-    host = m.group(3).decode("utf-8", "replace")
+    host = _host_of(m.group(3).decode("utf-8", "replace"))
     if is_example_credential(password, host) or is_password_placeholder(password):
         return None
     user = unquote(m.group(1).decode("utf-8", "replace"))
@@ -143,6 +146,15 @@ def _url_secret(data: bytes, m: re.Match[bytes]) -> Secret | None:
     return Secret(m.start(2), m.end(2), URL_RULE.id, URL_RULE.name,
                   f"Password embedded in a URL (`{shown}`)",
                   fingerprint(password), Severity.ERROR)
+
+
+def _host_of(matched: str) -> str:
+    """The host part of what the URL pattern took after the `@`: without the closers of a
+    template or a call it sits in (`${X:-https://u:p@host}`, `f(https://u:p@host)`)."""
+    host = matched.rstrip("}),;")
+    if not host.startswith("["):
+        host = host.rstrip("]")
+    return host
 
 
 # Hosts reserved for documentation (RFC 2606, RFC 6761): no credential for them works.

@@ -202,7 +202,8 @@ def classify(whole: str, prefix: str, body: str) -> tuple[TokenKind, int, bool, 
 
 
 def routable_checksum_ok(token: str) -> bool:
-    """Check a routable token's base64 length field and CRC32 (GitLab 18.3+ layout)."""
+    """Check a routable token's base64 length field, CRC32 and routing payload (GitLab 18.3+
+    layout): only then is it a token GitLab issued."""
     m = re.search(r"([0-9A-Za-z_-]+)\.(?:(\d\d)\.)?([0-9a-z]{2})([0-9a-z]{7})$", token)
     if m is None:
         return False
@@ -217,9 +218,44 @@ def routable_checksum_ok(token: str) -> bool:
     try:
         if int(length, 36) != len(payload):
             return False
-        return int(crc, 36) == zlib.crc32(token[: m.start(4)].encode("ascii", "replace"))
+        if int(crc, 36) != zlib.crc32(token[: m.start(4)].encode("ascii", "replace")):
+            return False
     except ValueError:
         return False
+    return routing_payload_ok(payload)
+
+
+# GitLab's routable token generator (lib/authn/token_field/generator/routable_token.rb):
+# base64url, unpadded, of 16 random bytes, the routing payload (`key:value` lines, keys
+# sorted, each one of c g o p u t, `o` required, at most 159 bytes) and its size as one byte.
+_ROUTING_KEYS: Final = frozenset("cgoptu")
+_RANDOM_BYTES: Final = 16
+_MAX_ROUTING: Final = 159
+
+
+def routing_payload_ok(payload: str) -> bool:
+    """Whether a routable token's base64 payload decodes as GitLab lays it out."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    except (ValueError, binascii.Error):
+        return False
+    size = raw[-1] if raw else -1
+    if not 0 < size <= _MAX_ROUTING or len(raw) != _RANDOM_BYTES + size + 1:
+        return False
+    try:
+        routing = raw[_RANDOM_BYTES:-1].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    keys = []
+    for line in routing.split("\n"):
+        key, sep, value = line.partition(":")
+        if not sep or key not in _ROUTING_KEYS or not value or not value.isprintable():
+            return False
+        keys.append(key)
+    return "o" in keys and keys == sorted(set(keys))
 
 
 def shannon_entropy(text: str) -> float:
