@@ -229,13 +229,15 @@ def make_recording_client() -> LanguageClient:
     `workspace/applyEdit` (in ``client.applied``) and answers that it was applied."""
     client: Any = make_client()
     client.applied = []
+    client.apply_result = types.ApplyWorkspaceEditResult(applied=True)
     client.protocol._converter.register_structure_hook(
         Union[types.Command, types.CodeAction], _command_or_code_action)  # noqa: UP007
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         client.applied.append(params.edit)
-        return types.ApplyWorkspaceEditResult(applied=True)
+        result: types.ApplyWorkspaceEditResult = client.apply_result
+        return result
 
     result: LanguageClient = client
     return result

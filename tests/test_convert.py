@@ -77,3 +77,8 @@ def test_plain_text_keeps_code_and_masks() -> None:
     assert plain("Keyring is **skipped**: *(no `url`)*, 2 * 3") == (
         "Keyring is skipped: (no url), 2 * 3")
     assert plain("an odd ` backtick **stays**") == "an odd ` backtick **stays**"
+
+
+def test_plain_text_leaves_masks_and_placeholders_alone() -> None:
+    assert plain("u:****@h and **b**") == "u:****@h and b"
+    assert plain("x \ue0000\ue001 `a`") == "x \ue0000\ue001 `a`"

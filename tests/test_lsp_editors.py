@@ -333,3 +333,32 @@ async def test_a_buffer_that_is_not_a_file_gets_no_env_move(editor: LanguageClie
 
 def teardown_module() -> None:
     shutil.rmtree(HOME, ignore_errors=True)
+
+
+async def test_a_url_edit_the_editor_refuses_is_reported(editor: LanguageClient,
+                                                         tmp_path: Path) -> None:
+    """The secret is stored first; when the editor then refuses the URL edit, the command
+    says so (and what to do) instead of reporting success."""
+    editor.apply_result = types.ApplyWorkspaceEditResult(  # type: ignore[attr-defined]
+        applied=False, failure_reason="read-only buffer")
+    doc = Doc(editor, tmp_path / "pyproject.toml", TEXT)
+    diags = await doc.diagnostics()
+    action = env_action(await actions_at(editor, doc, doc.find(PASSWORD), diags))
+    result = await run_command(editor, action)
+    assert "did not apply the edit of the URL (read-only buffer)" in result["error"]
+    assert "remove the credentials from the URL yourself" in messages(editor)
+    assert "Wrote" not in messages(editor)
+
+
+async def test_a_token_as_the_index_name_is_masked_in_the_env_move(editor: LanguageClient,
+                                                                   tmp_path: Path) -> None:
+    name = make_token()
+    text = TEXT.replace('name = "acme"', f'name = "{name}"').replace(
+        '{ index = "acme" }', f'{{ index = "{name}" }}')
+    doc = Doc(editor, tmp_path / "pyproject.toml", text)
+    diags = await doc.diagnostics()
+    action = env_action(await actions_at(editor, doc, doc.find(PASSWORD), diags))
+    assert name not in action.title and name.upper() not in action.title
+    assert await run_command(editor, action) == {"moved": True}
+    shown = messages(editor)
+    assert name not in shown and name.upper().replace("-", "_") not in shown

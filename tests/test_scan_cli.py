@@ -456,3 +456,4 @@ def test_an_internal_error_exits_2_without_the_input(repo: Path, capsys: pytest.
     assert code == 2
     assert err.startswith("error: internal error: UnicodeDecodeError at ")
     assert PAT not in err and PAT not in out
+

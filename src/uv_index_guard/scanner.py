@@ -88,7 +88,8 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
     found: list[Secret] = []
     starts = lead_starts(data, pos, endpos)
     for token in find_token_spans(data, pos, endpos, starts):
-        if token.start < stop:
+        # An instance prefix may start before `pos`: that token is the previous window's.
+        if pos <= token.start < stop:
             found.append(_token_secret(data, token))
     taken = [(s.start, s.end) for s in found]
     urls = (_URL.finditer(data, pos, endpos) if starts is None

@@ -29,7 +29,7 @@ from uv_index_guard.engine import Analysis, analyze
 from uv_index_guard.files import Discovery, InputError, display_path, project_file, read_text
 from uv_index_guard.kinds import Kind
 from uv_index_guard.model import IndexDef, Origin, env_vars
-from uv_index_guard.redact import safe_name, safe_url
+from uv_index_guard.redact import Masker, safe_name, safe_url
 from uv_index_guard.rules.credentials_in_url import secret_of
 from uv_index_guard.tokens import kind_of
 from uv_index_guard.urls import split_url, with_username, without_userinfo
@@ -286,7 +286,10 @@ def _store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[s
         raise FixError(f"cannot read `{env_path}` ({exc.strerror or exc}); nothing was "
                        "changed") from None
     existing = env_file.parse(existing_text or "")
-    clash = env_file.clashes(existing, wanted)  # replaced only with `force` (env_refusal)
+    clash = env_file.clashes(existing, wanted)
+    if clash and not force:  # it did not when env_refusal read it: changed meanwhile
+        raise FixError(f"`{display_path(str(env_path))}` changed while fixing; nothing was "
+                       "changed")
     try:
         if clash and force:
             _replace_values(env_path, existing_text or "", wanted)
@@ -447,22 +450,25 @@ def _run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO)
         raise FixError(str(exc)) from None
     bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
     analysis = analyze(text, str(path))
+    masked = Masker(analysis.config.by_name())  # a token-shaped index name, in any spelling
     if analysis.doc.problems or analysis.doc.data != original[len(bom):]:
         raise FixError(f"`{shown}` is not valid TOML (see `uv-index-guard check {shown}`); "
                        "nothing was changed")
     if options.index is not None and options.index not in analysis.config.by_name():
-        raise FixError(f"no index named `{options.index}` in `{shown}`")
+        raise FixError(f"no index named `{safe_name(options.index)}` in `{shown}`")
     moves, skipped = plan(analysis, options.to, options.index)
     for line in skipped:
-        print(f"warning: {line}", file=err)
+        print(masked(f"warning: {line}"), file=err)
     provider_edit = options.enable_keyring_provider and options.to == "keyring"
     if options.enable_keyring_provider and not provider_edit:
-        print("warning: `--enable-keyring-provider` goes with `--to keyring`; ignored", file=err)
+        print("warning: `--enable-keyring-provider` goes with `--to keyring`; ignored",
+              file=err)
     if not moves and not provider_edit:
         if skipped:
             return 2
         what = f"index `{options.index}`" if options.index else "no index URL"
-        print(f"Nothing to move: {what} in `{shown}` carries a password or token.", file=out)
+        print(masked(f"Nothing to move: {what} in `{shown}` carries a password or token."),
+              file=out)
         return 0
     try:
         data, changes = new_text(analysis, moves, options.to, provider_edit)
@@ -471,26 +477,30 @@ def _run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO)
     verify_rewrite(text, data, str(path), analysis, moves, options.to, provider_edit)
 
     notes: list[str] = []
-    if options.to == "keyring":
-        backend = store_in_keyring(moves, options.force)
-        for move in moves:
-            print(f"Stored the token of {move.label} in keyring (service `{move.service}`, "
-                  f"username `{safe_name(move.username)}`) and read it back.", file=out)
-        notes += _keyring_hints(path, environ, backend, provider_edit, bool(moves))
-    else:
-        env_path = Path(options.env_file) if options.env_file else path.parent / ".env"
-        names, env_notes = move_to_env_file(moves, env_path, options.force)
-        listed = ", ".join(f"`{n}`" for n in names)
-        print(f"Wrote {listed} to `{display_path(str(env_path))}` (mode 600) and read them "
-              "back.", file=out)
-        notes += env_notes
+    try:
+        if options.to == "keyring":
+            backend = store_in_keyring(moves, options.force)
+            for move in moves:
+                print(masked(f"Stored the token of {move.label} in keyring (service "
+                             f"`{move.service}`, username `{safe_name(move.username)}`) and "
+                             "read it back."), file=out)
+            notes += _keyring_hints(path, environ, backend, provider_edit, bool(moves))
+        else:
+            env_path = Path(options.env_file) if options.env_file else path.parent / ".env"
+            names, env_notes = move_to_env_file(moves, env_path, options.force)
+            listed = ", ".join(f"`{n}`" for n in names)
+            print(masked(f"Wrote {listed} to `{display_path(str(env_path))}` (mode 600) and "
+                         "read them back."), file=out)
+            notes += env_notes
+    except FixError as exc:
+        raise FixError(masked(str(exc))) from None
     _write_config(path, original, bom + data)
-    print(f"Updated `{shown}`: {'; '.join(changes)}.", file=out)
+    print(masked(f"Updated `{shown}`: {'; '.join(changes)}."), file=out)
     if moves and is_tracked(path):
         notes.append(f"hint: `{shown}` is tracked by git, so the token is still in its history: "
                      "revoke it and create a new one")
     for line in notes:
-        print(line, file=out)
+        print(masked(line), file=out)
     return 0
 
 

@@ -28,7 +28,7 @@ from uv_index_guard.lsp import hover as hover_feature
 from uv_index_guard.lsp.code_actions import disabled_support, document_edit
 from uv_index_guard.lsp.documents import DocumentState
 from uv_index_guard.model import IndexDef, Origin, env_vars
-from uv_index_guard.redact import safe_name, scrub
+from uv_index_guard.redact import Masker, safe_name, scrub
 from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 from uv_index_guard.urls import split_url
 
@@ -85,9 +85,10 @@ def _env_path(state: DocumentState) -> Path | None:
 
 
 def env_title(name: str) -> str:
+    """The action's title (a token-shaped name masked, in the variable names too)."""
     user_var, pass_var = env_vars(name)
-    return (f"Move credentials to `{safe_name(user_var)}` / `{safe_name(pass_var)}` in `.env` "
-            "(keep `.env` out of git)")
+    return Masker([name])(f"Move credentials to `{user_var}` / `{pass_var}` in `.env` "
+                          "(keep `.env` out of git)")
 
 
 def _env_action(state: DocumentState, index: IndexDef, diagnostic: types.Diagnostic,
@@ -104,12 +105,14 @@ def _env_action(state: DocumentState, index: IndexDef, diagnostic: types.Diagnos
         is_preferred=True,
         command=types.Command(title=title, command=MOVE_TO_ENV,
                               arguments=[state.uri, state.version, index.ordinal]))
-    if disabled_support(caps):
+    if disabled_support(caps) and env_path.exists():
         # Shown greyed out with the reason; a client that cannot show that gets the action,
-        # and running it tells the same reason.
+        # and running it tells the same reason. (Only an existing `.env` can be refused, so
+        # the usual case, no `.env` yet, asks git nothing on each request.)
         reason = fix.env_refusal(moves, env_path, force=False)
         if reason is not None:
-            action.disabled = types.CodeActionDisabled(reason=reason)
+            shown = Masker(state.current().config.by_name())
+            action.disabled = types.CodeActionDisabled(reason=shown(reason))
             action.is_preferred = None
     return action
 
@@ -146,11 +149,15 @@ def move_to_env(state: DocumentState, ordinal: int, caps: types.ClientCapabiliti
         raise fix.FixError("this document is not a file on disk, so there is no `.env` "
                            "beside it; nothing was changed")
     moves, edits = _planned(state, "env", ordinal)
-    names, notes = fix.move_to_env_file(moves, env_path, force=False)
-    listed = ", ".join(f"`{safe_name(n)}`" for n in names)
+    shown = Masker(state.current().config.by_name())  # a token-shaped name, in any spelling
+    try:
+        names, notes = fix.move_to_env_file(moves, env_path, force=False)
+    except fix.FixError as exc:
+        raise fix.FixError(shown(str(exc))) from None
+    listed = ", ".join(f"`{n}`" for n in names)
     message = " ".join([f"Wrote {listed} to `{env_path}` (mode 600) and read them back; the "
                         f"URL of {moves[0].label} no longer carries credentials.", *notes])
-    return _edit(state, edits, caps), message
+    return _edit(state, edits, caps), shown(message)
 
 
 def move_to_keyring(state: DocumentState, ordinal: int,
@@ -164,7 +171,7 @@ def move_to_keyring(state: DocumentState, ordinal: int,
                f"username `{safe_name(move.username)}`) and read it back; the URL now keeps "
                "only the username. uv asks keyring with `keyring-provider = \"subprocess\"` "
                "(or `UV_KEYRING_PROVIDER=subprocess`) and the `keyring` command on PATH.")
-    return _edit(state, edits, caps), message
+    return _edit(state, edits, caps), Masker(state.current().config.by_name())(message)
 
 
 #: The commands that move credentials out of a URL: (their function, the edit's label).

@@ -14,17 +14,18 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-_STRONG = re.compile(r"\*\*(.+?)\*\*")
+# Emphasis markers, never part of a longer run of `*` (a masked password, `****`).
+_STRONG = re.compile(r"(?<!\*)\*\*(?!\*)(.+?)(?<!\*)\*\*(?!\*)")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?![\s*])(.+?)(?<![\s*])\*(?![\w*])")
 
 
 def plain(markdown: str) -> str:
     """The text of ``markdown`` without its markup: code spans keep their content verbatim
     (a masked `****` stays), emphasis markers go."""
     parts = markdown.split("`")
-    if len(parts) % 2 == 0:  # an unmatched backtick: leave the text as it is
-        return markdown
+    if len(parts) % 2 == 0 or "\ue000" in markdown:  # an unmatched backtick (or our
+        return markdown  # placeholder in the text): leave the text as it is
     code = parts[1::2]
     # Code spans out of the way (as private-use placeholders) while emphasis goes.
     text = "".join(part if i % 2 == 0 else f"\ue000{i // 2}\ue001"

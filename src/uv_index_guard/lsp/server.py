@@ -32,6 +32,7 @@ from uv_index_guard.engine import analyze
 from uv_index_guard.lsp import code_actions, completion, credentials, hover, markup, transport
 from uv_index_guard.lsp import workspace as lsp_workspace
 from uv_index_guard.lsp.documents import DocumentState, kind_of_uri, path_of_uri
+from uv_index_guard.redact import safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -371,34 +372,43 @@ def on_code_lens(ls: UvIndexGuardServer, params: types.CodeLensParams) -> list[t
     return credentials.code_lenses(state)
 
 
-def move_credentials(ls: UvIndexGuardServer, command: str, uri: str, version: int,
-                     ordinal: int) -> dict[str, Any]:
+async def move_credentials(ls: UvIndexGuardServer, command: str, uri: str, version: int,
+                           ordinal: int) -> dict[str, Any]:
     """Run a credential move (to `.env` or keyring): it stores the secret, reads it back,
-    then asks the client to edit the URL."""
+    then asks the client to edit the URL and says whether the client did."""
     state = ls.document(uri)
     if state is None:
         return ls.fail("the document is not open")
     if state.version != version:
         return ls.fail("the document changed; run the quick fix again")
+    caps = ls.client_capabilities.workspace
+    if caps is None or not caps.apply_edit:
+        return ls.fail("this editor does not take edits from the server "
+                       "(`workspace.applyEdit`); run `uv-index-guard fix` instead")
     move, label = credentials.MOVES[command]
     edit, message = move(state, ordinal, ls.client_capabilities)
-    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    if not result.applied:
+        reason = safe_text(result.failure_reason or "no reason given")
+        return ls.fail(f"the secret is stored, but the editor did not apply the edit of the "
+                       f"URL ({reason}): remove the credentials from the URL yourself")
     ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
     return {"moved": True}
 
 
 @SERVER.command(credentials.MOVE_TO_KEYRING)
 @guarded(command_failed)
-def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
-                    ) -> dict[str, Any]:
-    return move_credentials(ls, credentials.MOVE_TO_KEYRING, uri, version, ordinal)
+async def move_to_keyring(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
+                          ) -> dict[str, Any]:
+    return await move_credentials(ls, credentials.MOVE_TO_KEYRING, uri, version, ordinal)
 
 
 @SERVER.command(credentials.MOVE_TO_ENV)
 @guarded(command_failed)
-def move_to_env(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
-                ) -> dict[str, Any]:
-    return move_credentials(ls, credentials.MOVE_TO_ENV, uri, version, ordinal)
+async def move_to_env(ls: UvIndexGuardServer, uri: str, version: int, ordinal: int,
+                      ) -> dict[str, Any]:
+    return await move_credentials(ls, credentials.MOVE_TO_ENV, uri, version, ordinal)
 
 
 @SERVER.command(credentials.CHECK_ACCESS)
