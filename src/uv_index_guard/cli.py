@@ -137,15 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def internal_error(exc: BaseException) -> str:
-    """An unexpected exception, by type and frames only: its message may quote the input
-    (a secret, say)."""
-    import traceback
+    """An unexpected exception, by type and frames only (see :func:`redact.exception_trail`)."""
+    from uv_index_guard.redact import exception_trail
 
-    frames = traceback.extract_tb(exc.__traceback__)[-3:]
-    trail = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
-                        for f in reversed(frames))
-    return (f"internal error: {type(exc).__name__} at {trail} (a bug in uv-index-guard: "
-            "please report it)")
+    return f"internal error: {exception_trail(exc)} (a bug in uv-index-guard: please report it)"
 
 
 if __name__ == "__main__":

@@ -32,13 +32,15 @@ DENSE_BYTES: Final = 256
 DENSE_MIN: Final = 1024
 
 _database: Any = None
+# Hyperscan's exception for a scan that a callback stopped (set with the database).
+_terminated: type[Exception] = RuntimeError
 _scratch_ok = True
 # One Hyperscan scratch space per database: a second thread at the same time falls back.
 _in_use = threading.Lock()
 
 
 def _compile() -> Any:
-    global _database, _scratch_ok
+    global _database, _scratch_ok, _terminated
     if _database is None and _scratch_ok:
         try:
             import hyperscan
@@ -49,15 +51,8 @@ def _compile() -> Any:
         db.compile(expressions=[re.escape(lit) for lit, _ in LEADS],
                    ids=list(range(len(LEADS))), elements=len(LEADS), flags=[0] * len(LEADS))
         _database = db
+        _terminated = hyperscan.ScanTerminated
     return _database
-
-
-def hyperscan_terminated() -> type[Exception]:
-    """Hyperscan's exception for a scan that a callback stopped."""
-    import hyperscan
-
-    terminated: type[Exception] = hyperscan.ScanTerminated
-    return terminated
 
 
 def available() -> bool:
@@ -90,7 +85,7 @@ def lead_starts(data: bytes, pos: int, endpos: int) -> list[list[int]] | None:
         return None
     try:
         db.scan(data[pos:endpos], match_event_handler=on_match)
-    except hyperscan_terminated():
+    except _terminated:
         return None  # dense: one `re` pass per finder is faster
     finally:
         _in_use.release()

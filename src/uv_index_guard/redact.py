@@ -83,3 +83,14 @@ def scrub(text: str, secrets: list[str], min_length: int = 1) -> str:
         if secret and len(secret) >= min_length:
             text = text.replace(secret, "****")
     return text
+
+
+def exception_trail(exc: BaseException) -> str:
+    """An unexpected exception as its type and last frames only (`KeyError at a.py:3 f <-
+    b.py:9 g`): its message may quote the input, a secret say."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    trail = " <- ".join(f"{f.filename.replace(chr(92), '/').rsplit('/', 1)[-1]}:{f.lineno} "
+                        f"{f.name}" for f in reversed(frames))
+    return f"{type(exc).__name__} at {trail}"

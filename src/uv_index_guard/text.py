@@ -103,6 +103,10 @@ class LineIndex:
             end -= 1
         return end
 
+    def text_bytes(self, line: int) -> bytes:
+        """``line``'s text, without its line ending (see :meth:`text_end`)."""
+        return self._data[self._starts[line] : self.text_end(line)]
+
     def line_of(self, offset: int) -> tuple[int, int]:
         """The line of a byte offset, and the byte offset where that line starts."""
         starts = self._starts

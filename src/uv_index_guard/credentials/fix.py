@@ -291,7 +291,7 @@ def _store_in_env_file(moves: list[Move], env_path: Path, force: bool) -> list[s
         raise FixError(f"`{display_path(str(env_path))}` changed while fixing; nothing was "
                        "changed")
     try:
-        if clash and force:
+        if clash:  # with `force`
             _replace_values(env_path, existing_text or "", wanted)
         else:
             _append_values(env_path, existing_text, {k: v for k, v in wanted.items()

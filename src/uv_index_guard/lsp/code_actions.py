@@ -20,9 +20,8 @@ def selected(state: DocumentState, params: types.CodeActionParams) -> list[types
     if only is not None and not any(_includes(kind, types.CodeActionKind.QuickFix)
                                     for kind in only):
         return []
-    given = [d for d in params.context.diagnostics if d.source == SOURCE]
     if params.context.diagnostics:
-        return given
+        return [d for d in params.context.diagnostics if d.source == SOURCE]
     return [d for d in state.client_diagnostics() if _overlaps(d.range, params.range)]
 
 

@@ -41,9 +41,9 @@ class ClientMapper:
             return self._units[line]
         found = None
         if not self._utf32 and line < self._lines.line_count:
-            raw = self._lines.line_bytes(line)
+            raw = self._lines.text_bytes(line)
             if not raw.isascii():
-                text = _line_text(raw)
+                text = raw.decode("utf-8", "surrogatepass")
                 utf8 = self._codec.encoding == types.PositionEncodingKind.Utf8
                 units = [0]
                 total = 0
@@ -81,7 +81,9 @@ class ClientMapper:
             return lines.text_end(line) - lines.line_start(line)
         found = self._lengths.get(line)
         if found is None:
-            found = self._lengths[line] = len(_line_text(lines.line_bytes(line)))
+            raw = lines.text_bytes(line)
+            found = self._lengths[line] = len(raw) if raw.isascii() else len(
+                raw.decode("utf-8", "surrogatepass"))
         return found
 
     def column(self, position: types.Position) -> Position:
@@ -89,12 +91,11 @@ class ClientMapper:
         line = max(position.line, 0)
         if line >= self._lines.line_count:
             last = self._lines.line_count - 1
-            return Position(last, len(_line_text(self._lines.line_bytes(last))))
+            return Position(last, self._length(last))
         character = max(position.character, 0)
         units = self._line_units(line)
         if units is None:
-            length = len(_line_text(self._lines.line_bytes(line)))
-            return Position(line, min(character, length))
+            return Position(line, min(character, self._length(line)))
         table, length = units
         # The code point whose units start at or before `character` (inside a surrogate
         # pair or a UTF-8 sequence: the one it belongs to).
@@ -104,12 +105,3 @@ class ClientMapper:
         """A client position as a UTF-8 byte offset into the text."""
         return self._lines.offset(self.column(position))
 
-
-def _line_text(raw: bytes) -> str:
-    """A line's text without its line ending (`\\n`, and a `\\r` before it)."""
-    text = raw.decode("utf-8", "surrogatepass")
-    if text.endswith("\n"):
-        text = text[:-1]
-        if text.endswith("\r"):
-            text = text[:-1]
-    return text

@@ -14,7 +14,6 @@ import os
 import stat
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -32,7 +31,7 @@ from uv_index_guard.engine import analyze
 from uv_index_guard.lsp import code_actions, completion, credentials, hover, markup, transport
 from uv_index_guard.lsp import workspace as lsp_workspace
 from uv_index_guard.lsp.documents import DocumentState, kind_of_uri, path_of_uri
-from uv_index_guard.redact import safe_text
+from uv_index_guard.redact import exception_trail, safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,11 +96,8 @@ class UvIndexGuardServer(LanguageServer):
 
     def log_error(self, where: str, exc: BaseException) -> None:
         """Report an exception by type and frames only: its message may quote the document."""
-        frames = traceback.extract_tb(exc.__traceback__)[-3:]
-        trail = " <- ".join(f"{os.path.basename(f.filename)}:{f.lineno} {f.name}"
-                            for f in reversed(frames))
         self.window_log_message(types.LogMessageParams(
-            types.MessageType.Error, f"{where} failed: {type(exc).__name__} at {trail}"))
+            types.MessageType.Error, f"{where} failed: {exception_trail(exc)}"))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         if isinstance(error, JsonRpcInvalidParams):
