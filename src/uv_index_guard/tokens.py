@@ -88,6 +88,7 @@ FINDERS: Final[tuple[re.Pattern[bytes], ...]] = (
 )
 # Literal leads of the finders: a text without any of them holds no token.
 KEYWORDS: Final = (b"gl", b"GR1348941", b"_gitlab_session=", b"pypi-")
+_TEXT_LEAD: Final = re.compile("|".join(re.escape(k.decode("ascii")) for k in KEYWORDS))
 _ALNUM: Final = frozenset((string.ascii_letters + string.digits).encode())
 _TOKEN_CHARS: Final = _ALNUM | frozenset(b"_-")
 _INSTANCE_CHARS: Final = _ALNUM | frozenset(b"-")
@@ -160,16 +161,21 @@ def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None,
             yield TokenMatch(start, start + length, kind, routable, ok)
 
 
-def find_tokens(text: str) -> Iterator[TokenMatch]:
-    """Every token in ``text`` that is not a placeholder, with its full span (code points)."""
+def find_tokens(text: str) -> list[TokenMatch]:
+    """Every token in ``text`` that is not a placeholder, with its full span (code points),
+    in text order."""
+    if _TEXT_LEAD.search(text) is None:
+        return []  # most values: no lead, nothing to encode or search
     data = text.encode("utf-8", "surrogatepass")
     matches = sorted(find_token_spans(data), key=lambda t: t.start)
     if len(data) == len(text):
-        yield from matches
-        return
+        return matches
+    out = []
     for t in matches:
         start = len(data[: t.start].decode("utf-8", "surrogatepass"))
-        yield TokenMatch(start, start + (t.end - t.start), t.kind, t.routable, t.checksum_ok)
+        out.append(TokenMatch(start, start + (t.end - t.start), t.kind, t.routable,
+                              t.checksum_ok))
+    return out
 
 
 def classify(whole: str, prefix: str, body: str) -> tuple[TokenKind, int, bool, bool | None] | None:
