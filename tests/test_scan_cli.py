@@ -19,7 +19,8 @@ from uv_index_guard.hooks import scan as scan_mod
 PAT = p("pat") + rand(20)
 DEPLOY = p("dt") + rand(20)
 PASSWORD = rand(14)
-SECRETS = [PAT, DEPLOY, PASSWORD, *(s for _, s in TRUE_POSITIVES)]
+CUSTOM_PAT = "acme" + "_pat_" + rand(20)  # under an instance's own prefix
+SECRETS = [PAT, DEPLOY, PASSWORD, CUSTOM_PAT, *(s for _, s in TRUE_POSITIVES)]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -307,6 +308,33 @@ def test_gitlab_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # --- git modes ---------------------------------------------------------------------------
+
+
+def test_gitlab_token_prefixes_in_every_mode(repo: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gitlab-token-prefixes` of `[tool.uv-index-guard]`: tokens under an instance's own
+    prefix are found in files (also by the parallel workers), the index and history."""
+    (repo / "deploy.env").write_text(f"TOKEN={CUSTOM_PAT}\n")
+    code, findings = scan_json(capsys)
+    assert code == 0 and findings == []  # not configured: an ordinary word
+    (repo / "pyproject.toml").write_text(
+        '[tool.uv-index-guard]\ngitlab-token-prefixes = ["acme_pat_", "x"]\n')
+    code, out, _ = run(capsys)
+    assert code == 1 and "deploy.env:1:7: gitlab-pat" in out
+    assert f"`acme_pat_…{CUSTOM_PAT[-4:]}`" in out
+    monkeypatch.setattr(scan_mod, "PARALLEL_FILES", 1)
+    code, findings = scan_json(capsys)
+    assert code == 1 and [f["path"] for f in findings] == ["deploy.env"]
+    git(repo, "add", "deploy.env", "pyproject.toml")
+    code, findings = scan_json(capsys, "--staged")
+    assert code == 1 and [f["path"] for f in findings] == ["deploy.env"]
+    commit(repo, "one")
+    code, findings = scan_json(capsys, "--git")
+    assert code == 1 and [(f["path"], f["line"]) for f in findings] == [("deploy.env", 1)]
+    # The invalid entry ("x", too short) is reported by `check`, and not used by `scan`.
+    main(["check", "pyproject.toml"])
+    out, _ = capsys.readouterr()
+    assert "pyproject.toml:2:39: UIG002 `x` is not used: a token prefix is 3 to 20" in out
 
 
 def test_staged_sees_only_the_index(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

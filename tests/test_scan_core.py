@@ -224,3 +224,36 @@ def test_the_host_of_a_url_in_a_template_is_shown_without_its_closers(template: 
     assert found.message.endswith("(`https://deploy:****@bitbucket.org`)")
     (ipv6,) = scan_text("x = https://deploy:" + "Vb4Np8Kw3Zd" + "@[2001:db8::7]\n")
     assert "@[2001:db8::7]`" in ipv6.message
+
+
+# --- an instance's own personal access token prefix (`gitlab-token-prefixes`) -----------
+
+CUSTOM = ("acme" + "-", "corp" + "_pat_")
+
+
+@pytest.mark.parametrize("prefix", CUSTOM)
+def test_a_custom_prefix_finds_tokens_only_when_configured(prefix: str) -> None:
+    legacy = prefix + rand(20)
+    text = f"TOKEN={legacy}\n"
+    assert scan_text(text) == []
+    (found,) = scan_text(text, prefixes=CUSTOM)
+    assert found.code == "gitlab-pat"
+    assert (found.range.start.column, found.range.end.column) == (6, 6 + len(legacy))
+    assert legacy not in found.message and f"`{prefix}" in found.message
+    # The same prefix inside a word, or with too short a body, is no token.
+    assert scan_text(f"x{legacy}\n", prefixes=CUSTOM) == []
+    assert scan_text(f"TOKEN={prefix}{rand(12)}\n", prefixes=CUSTOM) == []
+
+
+def test_a_routable_token_under_a_custom_prefix_is_checked_from_its_payload() -> None:
+    good, bad = routable("acme" + "-"), routable("acme" + "-", bad_crc=True)
+    (found,) = scan_text(f"T={good}\n", prefixes=CUSTOM)
+    assert found.severity is Severity.ERROR and "GitLab-issued" in found.message
+    (altered,) = scan_text(f"T={bad}\n", prefixes=CUSTOM)
+    assert altered.severity is Severity.WARNING and "does not verify" in altered.message
+
+
+def test_a_token_under_a_custom_and_a_built_in_prefix_is_reported_once() -> None:
+    token = "acme" + "-" + p("pat") + rand(20)
+    (found,) = scan_text(f"T={token}\n", prefixes=CUSTOM)
+    assert found.range.end.column - found.range.start.column == len(token)

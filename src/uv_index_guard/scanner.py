@@ -24,6 +24,7 @@ from uv_index_guard.tokens import (
     ALL_KINDS,
     PYPI_KIND,
     TokenMatch,
+    custom_finder,
     find_token_spans,
     fingerprint,
     is_password_placeholder,
@@ -74,12 +75,13 @@ _ALLOW_NEXT: Final = b"pragma: allowlist nextline secret"
 
 
 def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
-                 stop: int | None = None) -> list[Secret]:
+                 stop: int | None = None, prefixes: tuple[str, ...] = ()) -> list[Secret]:
     """Secrets starting in ``data[pos:stop]`` (searching up to ``endpos``), in order.
 
     Bytes before ``pos`` serve as context (a token must not continue a word; an allow marker
     may sit on the previous line), bytes between ``stop`` and ``endpos`` let a secret that
-    starts before ``stop`` be matched whole.
+    starts before ``stop`` be matched whole. ``prefixes``: an instance's own personal access
+    token prefixes (`gitlab-token-prefixes`), found besides the built-in ones.
     """
     if endpos is None:
         endpos = len(data)
@@ -87,11 +89,16 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
         stop = endpos
     found: list[Secret] = []
     starts = lead_starts(data, pos, endpos)
-    for token in find_token_spans(data, pos, endpos, starts):
+    taken: list[tuple[int, int]] = []
+    custom = custom_finder(prefixes)
+    for token in find_token_spans(data, pos, endpos, starts, custom):
         # An instance prefix may start before `pos`: that token is the previous window's.
-        if pos <= token.start < stop:
-            found.append(_token_secret(data, token))
-    taken = [(s.start, s.end) for s in found]
+        if not pos <= token.start < stop:
+            continue
+        if prefixes and any(a < token.end and token.start < b for a, b in taken):
+            continue  # under a custom prefix and a built-in one (`acme-glpat-...`): once
+        found.append(_token_secret(data, token, custom))
+        taken.append((token.start, token.end))
     urls = (_URL.finditer(data, pos, endpos) if starts is None
             else anchored(_URL, data, starts[4], endpos))
     for m in urls:
@@ -106,9 +113,14 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
     return found
 
 
-def _token_secret(data: bytes, token: TokenMatch) -> Secret:
+def _token_secret(data: bytes, token: TokenMatch,
+                  custom: re.Pattern[bytes] | None = None) -> Secret:
     text = data[token.start : token.end].decode("ascii")
     kind = token.kind
+    # Under an instance's own prefix the mask shows that prefix, as it shows `glpat-`.
+    head = None
+    if custom is not None and kind_of(text) is None and (m := custom.match(data, token.start)):
+        head = m.end(1) - token.start
     detail = ""
     severity = Severity.ERROR
     if token.routable:
@@ -120,7 +132,7 @@ def _token_secret(data: bytes, token: TokenMatch) -> Secret:
                       "verify: altered, truncated or not GitLab-issued)")
             severity = Severity.WARNING
     return Secret(token.start, token.end, kind.rule, kind.description,
-                  f"{kind.description} `{mask(text)}`{detail}",
+                  f"{kind.description} `{mask(text, head)}`{detail}",
                   fingerprint(text), severity)
 
 
@@ -188,11 +200,12 @@ def _allowed(data: bytes, start: int, end: int) -> bool:
     return data.find(_ALLOW_NEXT, previous, line_start) != -1
 
 
-def scan_text(text: str, path: str = "<text>") -> list[Finding]:
+def scan_text(text: str, path: str = "<text>", prefixes: tuple[str, ...] = ()) -> list[Finding]:
     """Secret findings for one text (code-point positions, 0-based, like every Finding)."""
     data = text.encode("utf-8", "surrogateescape")
     index = LineIndex(data)
-    return [to_finding(s, path, index.range(s.start, s.end)) for s in find_secrets(data)]
+    return [to_finding(s, path, index.range(s.start, s.end))
+            for s in find_secrets(data, prefixes=prefixes)]
 
 
 def to_finding(secret: Secret, path: str, where: Range, commit: str | None = None) -> Finding:

@@ -135,11 +135,14 @@ def _token_start(data: bytes, lead: int, floor: int, instance: bool) -> int:
 
 
 def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None,
-                     starts: list[list[int]] | None = None) -> Iterator[TokenMatch]:
+                     starts: list[list[int]] | None = None,
+                     custom: re.Pattern[bytes] | None = None) -> Iterator[TokenMatch]:
     """Every non-placeholder token starting in ``data[pos:endpos]``, as byte spans.
 
     Bytes before ``pos`` are only context (a token must not continue a longer word).
     ``starts``: where each finder's lead is (:func:`prefilter.lead_starts`), if known.
+    ``custom``: the finder of an instance's own personal access token prefixes
+    (:func:`custom_finder`), searched after the built-in ones.
     """
     if endpos is None:
         endpos = len(data)
@@ -159,6 +162,31 @@ def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None,
                 continue
             kind, length, routable, ok = found
             yield TokenMatch(start, start + length, kind, routable, ok)
+    if custom is None:
+        return
+    for m in custom.finditer(data, pos, endpos):
+        start = _token_start(data, m.start(), 0, False)
+        if start < 0:
+            continue
+        whole = data[start : m.end()].decode("ascii")
+        found = classify(whole, m.group(1).decode("ascii"), m.group(2).decode("ascii"),
+                         GITLAB_KINDS[0])
+        if found is not None:
+            kind, length, routable, ok = found
+            yield TokenMatch(start, start + length, kind, routable, ok)
+
+
+@lru_cache(maxsize=16)
+def custom_finder(prefixes: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    """The finder of personal access tokens under an instance's own prefixes (GitLab's
+    `personal_access_token_prefix` setting replaces `glpat-`, e.g. with `acme-`); None for
+    none. The prefixes are matched as written (see :mod:`uv_index_guard.tool_settings` for
+    which are valid); longer ones first, so `acme-pat-` wins over `acme-`."""
+    if not prefixes:
+        return None
+    ordered = sorted(set(prefixes), key=len, reverse=True)
+    return re.compile(b"(" + b"|".join(re.escape(p.encode("ascii")) for p in ordered) + b")"
+                      + _BODY)
 
 
 def find_tokens(text: str) -> list[TokenMatch]:
@@ -178,14 +206,17 @@ def find_tokens(text: str) -> list[TokenMatch]:
     return out
 
 
-def classify(whole: str, prefix: str, body: str) -> tuple[TokenKind, int, bool, bool | None] | None:
+def classify(whole: str, prefix: str, body: str, custom: TokenKind | None = None,
+             ) -> tuple[TokenKind, int, bool, bool | None] | None:
     """Validate one candidate; returns (kind, length of the match, routable, checksum ok).
 
     ``whole`` is the candidate from its start (with any instance prefix) to the end of
-    ``body``, the run of token characters after the kind's ``prefix``.
+    ``body``, the run of token characters after the kind's ``prefix``. ``custom``: the kind
+    that an instance's own ``prefix`` stands for (not a built-in prefix).
     """
-    kind = _BY_PREFIX.get(prefix.lower())
-    if kind is None or (prefix != kind.prefix and kind.prefix != "GR1348941"):
+    kind = custom or _BY_PREFIX.get(prefix.lower())
+    if kind is None or (custom is None and prefix != kind.prefix
+                        and kind.prefix != "GR1348941"):
         return None
     head = len(whole) - len(body)
     body = body.rstrip(".=")
@@ -194,7 +225,8 @@ def classify(whole: str, prefix: str, body: str) -> tuple[TokenKind, int, bool, 
         if routable is not None:
             if is_placeholder(routable.group(1)):
                 return None
-            return kind, head + len(body), True, routable_checksum_ok(whole[: head + len(body)])
+            return kind, head + len(body), True, routable_checksum_ok(
+                whole[: head + len(body)], head)
     body = body.split(".", 1)[0]
     if kind.prefix != "_gitlab_session=":
         body = body.split("=", 1)[0]
@@ -207,20 +239,22 @@ def classify(whole: str, prefix: str, body: str) -> tuple[TokenKind, int, bool, 
     return kind, head + len(body), False, None
 
 
-def routable_checksum_ok(token: str) -> bool:
+def routable_checksum_ok(token: str, payload_start: int | None = None) -> bool:
     """Check a routable token's base64 length field, CRC32 and routing payload (GitLab 18.3+
-    layout): only then is it a token GitLab issued."""
+    layout): only then is it a token GitLab issued. ``payload_start``: where the payload
+    starts in ``token`` (after its prefixes), if the caller knows."""
     m = re.search(r"([0-9A-Za-z_-]+)\.(?:(\d\d)\.)?([0-9a-z]{2})([0-9a-z]{7})$", token)
     if m is None:
         return False
     payload, _version, length, crc = m.groups()
-    # The payload starts after the kind prefix ("glpat-") inside the match.
-    for kind in GITLAB_KINDS:
-        idx = token.find(kind.prefix)
-        if idx != -1:
-            start = idx + len(kind.prefix)
-            payload = token[start : m.start(3) - 1].split(".", 1)[0]
-            break
+    if payload_start is None:  # after the kind prefix ("glpat-") inside the match
+        for kind in GITLAB_KINDS:
+            idx = token.find(kind.prefix)
+            if idx != -1:
+                payload_start = idx + len(kind.prefix)
+                break
+    if payload_start is not None:
+        payload = token[payload_start : m.start(3) - 1].split(".", 1)[0]
     try:
         if int(length, 36) != len(payload):
             return False
@@ -324,8 +358,11 @@ def kind_of(secret: str) -> TokenKind | None:
     return None
 
 
-def mask(secret: str) -> str:
-    """Show a secret safely: `glpat-…x4Tb` for a known token kind, `****` otherwise."""
+def mask(secret: str, head: int | None = None) -> str:
+    """Show a secret safely: `glpat-…x4Tb` for a known token kind (or the first ``head``
+    characters, an instance's own prefix, of a long enough secret), `****` otherwise."""
+    if head is not None and len(secret) >= head + 16:
+        return f"{secret[:head]}…{secret[-4:]}"
     kind = kind_of(secret)
     if kind is not None and len(secret) >= len(kind.prefix) + 16:
         start = secret.find(kind.prefix) + len(kind.prefix)

@@ -6,12 +6,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 
 TABLE: Final = "uv-index-guard"
 #: The keys of `[tool.uv-index-guard]`, each an array of strings.
-KEYS: Final = ("ignore", "exclude")
+KEYS: Final = ("ignore", "exclude", "gitlab-token-prefixes")
+
+# What GitLab accepts as an instance's personal access token prefix (its application
+# setting `personal_access_token_prefix`: these characters, at most 20); under 3 characters a
+# prefix would match ordinary words.
+_PREFIX: Final = re.compile(r"[A-Za-z0-9_+=/@:.-]{3,20}")
+
+
+def token_prefix_problem(prefix: str) -> str | None:
+    """Why ``prefix`` cannot be a `gitlab-token-prefixes` entry; None when it can."""
+    if _PREFIX.fullmatch(prefix) is None:
+        return ("a token prefix is 3 to 20 of the characters GitLab allows in one "
+                "(letters, digits and `_+=/@:.-`)")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +34,9 @@ class ToolSettings:
     ignore: frozenset[str] = frozenset()
     #: gitignore-style patterns of paths the scanner skips.
     exclude: tuple[str, ...] = ()
+    #: An instance's own personal access token prefixes (GitLab's
+    #: `personal_access_token_prefix`), valid ones only: the scanner finds tokens under them.
+    gitlab_token_prefixes: tuple[str, ...] = ()
 
 
 def _strings(value: Any) -> list[str]:
@@ -30,8 +47,10 @@ def from_table(table: Any) -> ToolSettings:
     """The settings of a `[tool.uv-index-guard]` table's plain value (anything else: none)."""
     if not isinstance(table, dict):
         return ToolSettings()
+    prefixes = tuple(p for p in _strings(table.get("gitlab-token-prefixes"))
+                     if token_prefix_problem(p) is None)
     return ToolSettings(frozenset(_strings(table.get("ignore"))),
-                        tuple(_strings(table.get("exclude"))))
+                        tuple(_strings(table.get("exclude"))), prefixes)
 
 
 def from_pyproject(data: Any) -> ToolSettings | None:

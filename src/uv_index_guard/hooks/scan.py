@@ -64,8 +64,10 @@ class _Cursor:
         self.line += buf.count(b"\n", ctx, hi)
 
 
-def scan_stream(read: Read, path: str, size_hint: int = -1) -> list[Finding] | None:
-    """Findings in one stream (a file or a blob); None when it is binary."""
+def scan_stream(read: Read, path: str, size_hint: int = -1,
+                prefixes: tuple[str, ...] = ()) -> list[Finding] | None:
+    """Findings in one stream (a file or a blob); None when it is binary. ``prefixes``: the
+    instance's own token prefixes (see :class:`ScanSettings`)."""
     first = read(CHUNK if size_hint < 0 or size_hint >= CHUNK else size_hint + 1)
     if b"\0" in first[:SNIFF]:
         return None
@@ -86,7 +88,7 @@ def scan_stream(read: Read, path: str, size_hint: int = -1) -> list[Finding] | N
                 data = read(CHUNK)
                 buf += data
                 continue
-        for secret in find_secrets(buf, ctx, endpos, stop=hi):
+        for secret in find_secrets(buf, ctx, endpos, stop=hi, prefixes=prefixes):
             findings.append(_finding(secret, path, cursor, buf, ctx))
         if eof:
             return findings
@@ -104,18 +106,19 @@ def _finding(secret: Secret, path: str, cursor: _Cursor, buf: bytes, ctx: int,
     return to_finding(secret, path, Range(start, end), commit)
 
 
-def scan_file(path: str, shown: str) -> list[Finding] | None:
+def scan_file(path: str, shown: str, prefixes: tuple[str, ...] = ()) -> list[Finding] | None:
     try:
         with open(path, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
-            return scan_stream(fh.read, shown, size)
+            return scan_stream(fh.read, shown, size, prefixes)
     except IsADirectoryError:
         raise InputError(f"{shown}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
-def _scan_batch(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
+def _scan_batch(files: Sequence[str], prefixes: tuple[str, ...] = (),
+                ) -> tuple[list[Finding], list[str]]:
     findings: list[Finding] = []
     problems: list[str] = []
     cwd = os.getcwd()
@@ -123,7 +126,7 @@ def _scan_batch(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
         # The shown path (relative to the current directory) is only worked out for the few
         # files that have something to show: os.path.relpath costs more than scanning.
         try:
-            found = scan_file(path, path)
+            found = scan_file(path, path, prefixes)
         except InputError as exc:
             problems.append(f"{_shown(path, cwd)}{str(exc).removeprefix(path)}")
             continue
@@ -146,16 +149,18 @@ def _shown(path: str, cwd: str = "") -> str:
 PARALLEL_FILES = 400  # below this, starting workers costs more than it saves
 
 
-def scan_files(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
+def scan_files(files: Sequence[str], prefixes: tuple[str, ...] = (),
+               ) -> tuple[list[Finding], list[str]]:
     """(findings, unreadable files); large sets are split over the CPUs (fork only)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
-        return _scan_batch(files)
+        return _scan_batch(files, prefixes)
+    import functools
     import multiprocessing
 
     batches = [files[i::workers] for i in range(workers)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(_scan_batch, batches)
+        parts = pool.map(functools.partial(_scan_batch, prefixes=prefixes), batches)
     return ([f for found, _ in parts for f in found], [p for _, ps in parts for p in ps])
 
 
@@ -163,31 +168,36 @@ def scan_files(files: Sequence[str]) -> tuple[list[Finding], list[str]]:
 
 
 @dataclass
-class Excludes:
-    """`exclude` of `[tool.uv-index-guard]`: gitignore-style patterns relative to ``root``."""
+class ScanSettings:
+    """`[tool.uv-index-guard]` as the scanner reads it: `exclude` (gitignore-style patterns
+    relative to ``root``) and `gitlab-token-prefixes` (an instance's own personal access
+    token prefixes, valid ones only)."""
 
     root: str = ""
     spec: pathspec.GitIgnoreSpec | None = None
+    prefixes: tuple[str, ...] = ()
 
-    def __call__(self, path: str) -> bool:
+    def excluded(self, path: str) -> bool:
         if self.spec is None:
             return False
         rel = os.path.relpath(os.path.abspath(path), self.root)
         return not rel.startswith("..") and self.spec.match_file(rel.replace(os.sep, "/"))
 
 
-def load_excludes(start: str = ".") -> Excludes:
-    """Excludes from the nearest pyproject.toml at or above ``start``, up to the git root."""
+def load_settings(start: str = ".") -> ScanSettings:
+    """The settings of the nearest pyproject.toml at or above ``start`` that has them, up to
+    the git root."""
     found = nearest_settings(start, stop_at_git=True)
     if found is None:
-        return Excludes()
+        return ScanSettings()
     import pathspec
 
     directory, settings = found
-    return Excludes(directory, pathspec.GitIgnoreSpec.from_lines(settings.exclude))
+    return ScanSettings(directory, pathspec.GitIgnoreSpec.from_lines(settings.exclude),
+                        settings.gitlab_token_prefixes)
 
 
-def collect(paths: Sequence[str], excluded: Excludes) -> tuple[list[str], list[str]]:
+def collect(paths: Sequence[str], settings: ScanSettings) -> tuple[list[str], list[str]]:
     """(files to scan, errors). Symlinks are skipped: git stores the link, not the target."""
     files: list[str] = []
     errors: list[str] = []
@@ -201,10 +211,10 @@ def collect(paths: Sequence[str], excluded: Excludes) -> tuple[list[str], list[s
             continue
         if stat.S_ISDIR(st.st_mode):
             files.extend(f for f in walk(path, lambda _name: True, links=False)
-                         if not excluded(f))
+                         if not settings.excluded(f))
         elif not stat.S_ISREG(st.st_mode):
             errors.append(f"{display_path(path)}: not a regular file")
-        elif not excluded(path):
+        elif not settings.excluded(path):
             files.append(path)
     return list(dict.fromkeys(files)), errors
 
@@ -242,12 +252,12 @@ def staged_blobs(top: str) -> list[tuple[str, str]]:
     return blobs
 
 
-def scan_staged(excluded: Excludes) -> tuple[list[Finding], int]:
+def scan_staged(settings: ScanSettings) -> tuple[list[Finding], int]:
     import subprocess
 
     top = git_toplevel()
     blobs = [(oid, path) for oid, path in staged_blobs(top)
-             if not excluded(os.path.join(top, path))]
+             if not settings.excluded(os.path.join(top, path))]
     findings: list[Finding] = []
     if not blobs:
         return findings, 0
@@ -269,7 +279,8 @@ def scan_staged(excluded: Excludes) -> tuple[list[Finding], int]:
                 remaining -= len(data)
                 return data
 
-            found = scan_stream(read, display_path(os.path.join(top, path)), remaining)
+            found = scan_stream(read, display_path(os.path.join(top, path)), remaining,
+                                settings.prefixes)
             while read(CHUNK):  # the rest of a binary blob
                 pass
             stream.read(1)  # the LF after each object
@@ -326,9 +337,9 @@ def _last_commit(buf: bytes, lo: int, hi: int) -> str | None:
 
 
 def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
-                    excluded: Excludes) -> Iterator[Finding]:
+                    settings: ScanSettings) -> Iterator[Finding]:
     """Findings on the added lines of ``buf[lo:hi]`` (whole lines of `git log -p -U0`)."""
-    for secret in find_secrets(buf, lo, hi):
+    for secret in find_secrets(buf, lo, hi, prefixes=settings.prefixes):
         start = buf.rfind(b"\n", 0, secret.start) + 1
         if buf[start] != 0x2B or _last_file_header(buf, start - 1, start + 4) == start:
             continue  # only added lines ("+..."), not "+++ b/path" headers
@@ -343,7 +354,7 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         else:
             line = state.next_line + buf.count(b"\n+", max(lo - 1, 0), start - 1)
         full = os.path.join(top, path)
-        if excluded(full):
+        if settings.excluded(full):
             continue
         column = _cp_len(buf[start + 1 : secret.start])
         where = Range(Position(line - 1, column),
@@ -363,7 +374,7 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         state.next_line += buf.count(b"\n+", max(lo - 1, 0), hi - 1)
 
 
-def scan_history(revs: Sequence[str], excluded: Excludes) -> tuple[list[Finding], int]:
+def scan_history(revs: Sequence[str], settings: ScanSettings) -> tuple[list[Finding], int]:
     """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned)."""
     import subprocess
 
@@ -382,7 +393,7 @@ def scan_history(revs: Sequence[str], excluded: Excludes) -> tuple[list[Finding]
             hi = len(buf) if not data else buf.rfind(b"\n", lo) + 1
             if data and hi == 0:
                 continue  # a line longer than the window: read on
-            findings.extend(_history_window(buf, lo, hi, state, top, excluded))
+            findings.extend(_history_window(buf, lo, hi, state, top, settings))
             if not data:
                 break
             keep = max(0, hi - CONTEXT)
@@ -437,16 +448,16 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
     started = datetime.now(timezone.utc)
     problems: list[str] = []
     try:
-        excluded = load_excludes()
+        settings = load_settings()
         known = read_baseline(opts.baseline) if opts.baseline else set()
         if opts.staged:
-            findings, scanned = scan_staged(excluded)
+            findings, scanned = scan_staged(settings)
         elif opts.git is not None or opts.all_refs:
             revs = ["--all"] if opts.all_refs else [opts.git or "HEAD"]
-            findings, scanned = scan_history(revs, excluded)
+            findings, scanned = scan_history(revs, settings)
         else:
-            files, problems = collect(opts.paths or ["."], excluded)
-            findings, unreadable = scan_files(files)
+            files, problems = collect(opts.paths or ["."], settings)
+            findings, unreadable = scan_files(files, settings.prefixes)
             problems += unreadable
             scanned = len(files)
     except UsageError as exc:

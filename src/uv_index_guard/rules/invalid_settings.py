@@ -6,6 +6,7 @@ from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.syntax import Array, Scalar
 from uv_index_guard.tool_settings import KEYS as SETTINGS_KEYS
+from uv_index_guard.tool_settings import token_prefix_problem
 
 
 class InvalidSettings(Rule):
@@ -40,3 +41,10 @@ class InvalidSettings(Rule):
                     if item.py not in CODES:
                         yield ctx.finding(self, item.start, item.end,
                                           f"unknown rule code `{item.py}` in `ignore`")
+            elif key == "gitlab-token-prefixes":
+                for item in value.items:
+                    assert isinstance(item, Scalar)
+                    problem = token_prefix_problem(str(item.py))
+                    if problem is not None:
+                        yield ctx.finding(self, item.start, item.end,
+                                          f"`{item.py}` is not used: {problem}")
