@@ -15,7 +15,9 @@ It measures, in one run on one machine:
 2. the pre-commit case: a 10-file commit, `uv-index-guard scan FILE...` (what the hook runs)
    and `scan --staged` against `gitleaks git --pre-commit --staged`;
 3. peak RSS of `scan` over 1 GB of input (the corpus concatenated into one file);
-4. a full-history scan of a real repository, `scan --git --all` against `gitleaks git`;
+4. a full-history scan of a real repository, `scan --git --all` against `gitleaks git`, and
+   the same history in 4 shards (`--shard K/4`, one process each, summed) merged with
+   `merge-reports` (`--only history` runs just this case);
 5. dense inputs (`glpat-` repeated for 5 MB, `pypi-` for 20 MB, `GR1348941` for 5 MB, a
    million lines of `https://u:p@h`), one file each, against gitleaks with its default rules
    (`--only dense` runs just this case).
@@ -232,10 +234,31 @@ def history_case(work: Path, source: str | None, runs: int) -> dict[str, object]
     t_uig = best(uig[:1] + uig[1:], runs, repo)
     t_gl = best(gitleaks, runs)  # best of as many runs as ours, for a fair ratio
     git_log = best(["git", "log", "-p", "--unified=0", "--all", "--format=%H"], 1, repo)
+    whole = json.loads((work / "uig-history.json").read_text())
+    # Sharding: 4 shards one after the other (each its own process, as in 4 CI jobs); their
+    # summed wall time against the unsharded run's, and the merged report against its.
+    shard_walls, names = [], []
+    for _ in range(runs):
+        total = 0.0
+        for k in range(1, 5):
+            names.append(str(work / f"uig-shard-{k}.json"))
+            wall, code, _kib = timed([*uig[:-1], names[-1], "--shard", f"{k}/4"], repo)
+            if code not in (0, 1):
+                sys.exit(f"error: shard {k}/4 exited {code}")
+            total += wall
+        shard_walls.append(total)
+    merged_path = work / "uig-merged.json"
+    subprocess.run([tool("uv-index-guard"), "merge-reports", *names[-4:], "--output-format",
+                    "json", "--output", str(merged_path)], stdout=subprocess.DEVNULL,
+                   check=False)
+    merged = json.loads(merged_path.read_text())
     return {"repo": source or "synthetic", "commits": int(commits), "uig_s": t_uig,
             "gitleaks_s": t_gl, "ratio_vs_gitleaks": t_gl / t_uig, "git_log_p_s": git_log,
-            "uig_findings": len(json.loads((work / "uig-history.json").read_text())["findings"]),
-            "gitleaks_findings": len(json.loads((work / "gitleaks-history.json").read_text()))}
+            "uig_findings": len(whole["findings"]),
+            "gitleaks_findings": len(json.loads((work / "gitleaks-history.json").read_text())),
+            "four_shards_summed_s": min(shard_walls),
+            "shards_vs_unsharded": min(shard_walls) / t_uig,
+            "merged_equals_unsharded": merged == whole}
 
 
 DENSE = {  # (name, the repeated text, megabytes): inputs that made a regex backtrack
@@ -275,7 +298,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--history-repo", help="a git repository (path or URL) to clone")
     parser.add_argument("--work", help="scratch directory (default: a temporary one)")
-    parser.add_argument("--only", choices=["dense"], help="run one case only")
+    parser.add_argument("--only", choices=["dense", "history"], help="run one case only")
     args = parser.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="uig-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -291,6 +314,10 @@ def main() -> int:
     if args.only == "dense":
         results["dense"] = dense_case(work, args.runs)
         print(json.dumps(results["dense"], indent=2), flush=True)
+        return 0
+    if args.only == "history":
+        results["history"] = history_case(work, args.history_repo, args.runs)
+        print(json.dumps(results["history"], indent=2), flush=True)
         return 0
     corpus, size = build_corpus(work, args.mb)
     results["throughput"] = throughput(corpus, size, work, args.runs)

@@ -485,3 +485,118 @@ def test_an_internal_error_exits_2_without_the_input(repo: Path, capsys: pytest.
     assert err.startswith("error: internal error: UnicodeDecodeError at ")
     assert PAT not in err and PAT not in out
 
+
+
+# --- history split across CI jobs: `--shard K/N` and `merge-reports` --------------------
+
+
+def history_with_branches(repo: Path) -> int:
+    """A history of 24 commits on two branches and a merge, a secret in most; its size."""
+    (repo / "base.txt").write_text("x\n")
+    git(repo, "add", ".")
+    commit(repo, "base")
+    git(repo, "checkout", "-q", "-b", "side")
+    for i in range(8):
+        (repo / f"side{i}.env").write_text(f"T={p('dt')}{rand(20)}\n")
+        git(repo, "add", ".")
+        commit(repo, f"side {i}")
+    git(repo, "checkout", "-q", "-")
+    for i in range(14):
+        token = p("pat") + rand(20) if i % 3 else "nothing here"
+        (repo / f"main{i}.env").write_text(f"T={token}\nU=https://u:{rand(12)}@h.acme.dev\n")
+        git(repo, "add", ".")
+        commit(repo, f"main {i}")
+    git(repo, "merge", "-q", "--no-edit", "side")
+    return 24
+
+
+def test_shards_partition_history_and_merge_to_the_unsharded_report(
+        repo: Path, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_mod, "SHARD_GENERATIONS", 2)  # runs of 2 in a short history
+    total = history_with_branches(repo)
+    out_dir = tmp_path_factory.mktemp("reports")
+    whole = out_dir / "whole.json"
+    code, _, _ = run(capsys, "--git", "--all", "--format", "json", "--output", str(whole))
+    assert code == 1
+    unsharded = json.loads(whole.read_text())
+    assert unsharded["scanned"] == {"commits": total}
+    for n in (1, 3, 4):
+        shards = []
+        for k in range(1, n + 1):
+            path = out_dir / f"shard-{k}-of-{n}.json"
+            code, _, _ = run(capsys, "--git", "--all", "--shard", f"{k}/{n}",
+                             "--output-format", "json", "--output", str(path))
+            assert code in (0, 1)
+            shards.append(json.loads(path.read_text()))
+        # Every commit in exactly one shard; every finding in exactly one shard.
+        assert sum(s["scanned"]["commits"] for s in shards) == total
+        assert all(s["scanned"]["commits"] for s in shards)
+        keys = [(f["commit"], f["path"], f["line"], f["column"]) for s in shards
+                for f in s["findings"]]
+        assert len(keys) == len(set(keys)) == len(unsharded["findings"])
+        names = [str(out_dir / f"shard-{k}-of-{n}.json") for k in range(1, n + 1)]
+        for fmt in ("json", "sarif"):
+            merged = out_dir / f"merged.{fmt}"
+            code, _, _ = run_merge(capsys, *names, "--output-format", fmt, "--output",
+                                   str(merged))
+            assert code == 1
+            if fmt == "json":
+                assert json.loads(merged.read_text()) == unsharded
+            else:
+                run(capsys, "--git", "--all", "--format", "sarif", "--output",
+                    str(out_dir / "whole.sarif"))
+                assert merged.read_text() == (out_dir / "whole.sarif").read_text()
+        assert all(s["shard"] == {"index": k, "count": n} for k, s in enumerate(shards, 1))
+    # A commit's shard is its own: a job that sees fewer refs puts it in the same one.
+    seen_side = 0
+    for k in range(1, 5):
+        code, main_only = scan_json(capsys, "--git", "side", "--shard", f"{k}/4")
+        everything = json.loads((out_dir / f"shard-{k}-of-4.json").read_text())["findings"]
+        assert all(f in everything for f in main_only)
+        seen_side += len(main_only)
+    assert seen_side == 8  # the side branch's 8 tokens, each in its shard
+    # A shard given twice (a retried job's) counts once; the summary counts the shards'.
+    code, out, _ = run_merge(capsys, names[0], names[0], *names[1:])
+    assert code == 1 and out.splitlines()[-1].startswith(
+        f"Found {len(unsharded['findings'])} secrets in {total} commits.")
+    # A missing shard, or shards of two splits, would cover less than the history: refused.
+    code, out, err = run_merge(capsys, *names[1:])
+    assert code == 2 and "shard 1/4 is missing" in err and out == ""
+    code, _, err = run_merge(capsys, *names, str(out_dir / "shard-1-of-3.json"))
+    assert code == 2 and "shards of different splits" in err
+
+
+def run_merge(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["merge-reports", *args])
+    out, err = capsys.readouterr()
+    for secret in SECRETS:
+        assert secret not in out and secret not in err
+    return code, out, err
+
+
+def test_shard_and_merge_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    history_with_branches(repo)
+    for bad in ("0/4", "5/4", "1/0", "x", "2-4", "1/"):
+        code, _, err = run(capsys, "--git", "--all", "--shard", bad)
+        assert code == 2 and f"`--shard {bad}`: expected K/N" in err, bad
+    with pytest.raises(SystemExit) as exc:
+        main(["scan", "--shard", "1/2"])
+    assert exc.value.code == 2
+    assert "`--shard` splits a history scan" in capsys.readouterr().err
+    (repo / "not-json.json").write_text("{")
+    (repo / "other.json").write_text('{"results": []}')
+    (repo / "bad-row.json").write_text('{"findings": [{"path": "a"}]}')
+    files = json.dumps({"findings": [], "scanned": {"files": 3}})
+    commits = json.dumps({"findings": [], "scanned": {"commits": 3}})
+    (repo / "files.json").write_text(files)
+    (repo / "commits.json").write_text(commits)
+    for args, message in ((["not-json.json"], "not-json.json: not JSON"),
+                          (["other.json"], "no `findings` list"),
+                          (["bad-row.json"], "finding 1 lacks one of"),
+                          (["missing.json"], "cannot read `missing.json`"),
+                          (["files.json", "commits.json"], "mix a history scan and a file")):
+        code, out, err = run_merge(capsys, *args)
+        assert code == 2 and message in err and out == "", args
+    code, out, _ = run_merge(capsys, "files.json", "files.json")
+    assert code == 0 and "No secrets found (6 files scanned)." in out

@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     _add_scan(sub)
+    _add_merge_reports(sub)
     _add_doctor(sub)
     _add_fix(sub)
     sub.add_parser("lsp", help="run the language server over stdio")
@@ -75,12 +76,27 @@ def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
                        help="scan the lines each commit in REV_RANGE adds (default: HEAD)")
     scan.add_argument("--all", action="store_true", dest="all_refs",
                       help="with --git: every commit reachable from any ref")
+    scan.add_argument("--shard", metavar="K/N",
+                      help="with --git: scan shard K of N of the commits (one CI job each; "
+                           "join the JSON reports with `merge-reports`)")
     scan.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in FILE")
     scan.add_argument("--write-baseline", metavar="FILE",
                       help="record the fingerprints of all current findings in FILE")
-    scan.add_argument("--format", choices=("text", "json", "sarif", "gitlab"), default="text")
+    scan.add_argument("--format", "--output-format", choices=("text", "json", "sarif", "gitlab"),
+                      default="text", dest="format")
     scan.add_argument("--output", metavar="FILE",
                       help="write the report to FILE (text still goes to the terminal)")
+
+
+def _add_merge_reports(sub: argparse._SubParsersAction[_Parser]) -> None:
+    merge = sub.add_parser("merge-reports",
+                           help="join the JSON reports of `scan --shard` jobs into one report")
+    merge.add_argument("reports", nargs="+", metavar="REPORT",
+                       help="JSON reports of `scan --format json`")
+    merge.add_argument("--output-format", "--format", choices=("text", "json", "sarif", "gitlab"),
+                       default="text", dest="format")
+    merge.add_argument("--output", metavar="FILE",
+                       help="write the report to FILE (text still goes to the terminal)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,9 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("`scan` takes paths or `--staged`/`--git`, not both")
             if args.all_refs and args.git not in (None, "HEAD"):
                 parser.error("`--all` takes no REV_RANGE")
+            if args.shard and args.git is None and not args.all_refs:
+                parser.error("`--shard` splits a history scan: give `--git` or `--git --all`")
             return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
                                          args.baseline, args.write_baseline, args.format,
-                                         args.output), sys.stdout, sys.stderr)
+                                         args.output, args.shard), sys.stdout, sys.stderr)
+        if args.command == "merge-reports":
+            from uv_index_guard.hooks import scan
+
+            return scan.merge_reports(args.reports, args.format, args.output, sys.stdout,
+                                      sys.stderr)
         if args.command == "doctor":
             import os
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from uv_index_guard import __version__
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.scanner import RULES
+from uv_index_guard.text import Position, Range
 
 FORMATS = ("text", "json", "sarif", "gitlab")
 INFORMATION_URI = "https://docs.gitlab.com/security/tokens/"
@@ -41,7 +43,17 @@ def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = Fa
     return "\n".join(lines)
 
 
-def json_report(findings: Sequence[Finding], *, history: bool = False) -> str:
+def ordered(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings in the order every report lists them."""
+    return sorted(findings, key=lambda f: (f.path, f.range.start.line, f.range.start.column,
+                                           f.commit or "", f.code, f.fingerprint or ""))
+
+
+def json_report(findings: Sequence[Finding], *, history: bool = False,
+                scanned: int | None = None, shard: tuple[int, int] | None = None) -> str:
+    """The JSON report; with ``scanned``, it also says how many commits (``history``) or
+    files were scanned, and with ``shard`` (K, N) which shard of the history it covers:
+    :func:`merge_json_reports` adds those up and checks that no shard is missing."""
     rows = []
     for f in findings:
         row: dict[str, Any] = {
@@ -58,7 +70,107 @@ def json_report(findings: Sequence[Finding], *, history: bool = False) -> str:
         if history:
             row["commit"] = f.commit
         rows.append(row)
-    return json.dumps({"findings": rows}, indent=2, ensure_ascii=False)
+    out: dict[str, Any] = {"findings": rows}
+    if scanned is not None:
+        out["scanned"] = {"commits" if history else "files": scanned}
+    if shard is not None:
+        out["shard"] = {"index": shard[0], "count": shard[1]}
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+class ReportError(ValueError):
+    """A file that is not a JSON report of `scan` (one line, for the user)."""
+
+
+_ROW_KEYS = ("path", "line", "column", "end_line", "end_column", "rule", "severity",
+             "message", "fingerprint")
+
+
+@dataclass(frozen=True)
+class JsonReport:
+    findings: list[Finding]
+    unit: str | None  # what was scanned: "commits", "files", or None when it does not say
+    scanned: int
+    shard: tuple[int, int] | None  # (K, N) of `scan --shard K/N`
+
+
+def read_json_report(text: str, name: str) -> JsonReport:
+    """A JSON report of `scan`; ``name`` names it in errors."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ReportError(f"{name}: not JSON") from None
+    rows = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise ReportError(f"{name}: not a JSON report of `uv-index-guard scan` "
+                          "(no `findings` list)")
+    findings = []
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or any(key not in row for key in _ROW_KEYS):
+            raise ReportError(f"{name}: finding {i} lacks one of " + ", ".join(_ROW_KEYS))
+        try:
+            where = Range(Position(int(row["line"]) - 1, int(row["column"]) - 1),
+                          Position(int(row["end_line"]) - 1, int(row["end_column"]) - 1))
+            severity = Severity.parse(str(row["severity"]))
+        except (TypeError, ValueError):
+            raise ReportError(f"{name}: finding {i} has a bad position or severity") from None
+        commit = row.get("commit")
+        findings.append(Finding(str(row["path"]), where, severity, str(row["rule"]),
+                                str(row["message"]), fingerprint=str(row["fingerprint"]),
+                                commit=str(commit) if commit else None))
+    scanned = data.get("scanned")
+    unit, count = None, 0
+    if isinstance(scanned, dict) and len(scanned) == 1:
+        ((unit, count),) = scanned.items()
+        if unit not in ("commits", "files") or not isinstance(count, int):
+            raise ReportError(f"{name}: bad `scanned` count")
+    shard = data.get("shard")
+    part = None
+    if shard is not None:
+        k = shard.get("index") if isinstance(shard, dict) else None
+        n = shard.get("count") if isinstance(shard, dict) else None
+        if not (isinstance(k, int) and isinstance(n, int) and 1 <= k <= n):
+            raise ReportError(f"{name}: bad `shard`")
+        part = (k, n)
+    return JsonReport(findings, unit, count, part)
+
+
+def merge_json_reports(reports: Sequence[tuple[str, str]],
+                       ) -> tuple[list[Finding], bool, int]:
+    """Join the JSON reports (name, text) of shards of one scan: (the findings, each once,
+    in report order; whether they come from history; how many commits or files all the
+    shards scanned). A finding is the same in two reports when its fingerprint, place and
+    commit are; a shard given twice counts once. Shards of different splits, or a split
+    with a shard missing, are refused: the merged report would silently cover less."""
+    seen: dict[tuple[object, ...], Finding] = {}
+    units: set[str] = set()
+    total = 0
+    shards: dict[tuple[int, int], str] = {}
+    for name, text in reports:
+        report = read_json_report(text, name)
+        if report.shard is not None:
+            if report.shard in shards:
+                continue  # the same shard again (a retried job's artifact)
+            shards[report.shard] = name
+        if report.unit is not None:
+            units.add(report.unit)
+            total += report.scanned
+        for f in report.findings:
+            seen.setdefault((f.fingerprint, f.path, f.range, f.code, f.commit), f)
+    if len(units) > 1:
+        raise ReportError("the reports mix a history scan and a file scan")
+    counts = {n for _, n in shards}
+    if len(counts) > 1:
+        raise ReportError("the reports are shards of different splits: "
+                          + ", ".join(f"{k}/{n} ({name})" for (k, n), name in shards.items()))
+    if counts:
+        (n,) = counts
+        missing = [f"{k}/{n}" for k in range(1, n + 1) if (k, n) not in shards]
+        if missing:
+            raise ReportError(f"shard {', '.join(missing)} is missing: the merged report "
+                              "would leave its commits out")
+    history = units == {"commits"} or (not units and any(f.commit for f in seen.values()))
+    return ordered(list(seen.values())), history, total
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -139,9 +251,9 @@ def _masked_extract(message: str) -> str:
 
 
 def render(fmt: str, findings: Sequence[Finding], *, history: bool, started: datetime,
-           scanned: int = 0) -> str:
+           scanned: int = 0, shard: tuple[int, int] | None = None) -> str:
     if fmt == "json":
-        return json_report(findings, history=history)
+        return json_report(findings, history=history, scanned=scanned, shard=shard)
     if fmt == "sarif":
         return sarif_report(findings)
     if fmt == "gitlab":
