@@ -79,6 +79,12 @@ def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
     scan.add_argument("--shard", metavar="K/N",
                       help="with --git: scan shard K of N of the commits (one CI job each; "
                            "join the JSON reports with `merge-reports`)")
+    scan.add_argument("--verify", action="store_true",
+                      help="ask the GitLab instance whether each GitLab token found is active "
+                           "(sends those tokens to it; nothing is sent without this)")
+    scan.add_argument("--gitlab-url", metavar="URL",
+                      help="with --verify: the instance (default: $CI_SERVER_URL, else "
+                           "https://gitlab.com)")
     scan.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in FILE")
     scan.add_argument("--write-baseline", metavar="FILE",
                       help="record the fingerprints of all current findings in FILE")
@@ -120,9 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("`--all` takes no REV_RANGE")
             if args.shard and args.git is None and not args.all_refs:
                 parser.error("`--shard` splits a history scan: give `--git` or `--git --all`")
+            if args.gitlab_url and not args.verify:
+                parser.error("`--gitlab-url` names the instance for `--verify`")
             return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
                                          args.baseline, args.write_baseline, args.format,
-                                         args.output, args.shard), sys.stdout, sys.stderr)
+                                         args.output, args.shard, args.verify,
+                                         args.gitlab_url), sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan
 

@@ -59,6 +59,8 @@ class Finding:
     # commit that added it.
     fingerprint: str | None = None
     commit: str | None = None
+    # `scan --verify`: what the GitLab instance said of the token (active, inactive, unknown).
+    verified: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -28,16 +28,33 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+_VERIFIED_TEXT = {"active": " [active: revoke now]", "inactive": " [inactive]",
+                  "unknown": " [not verified]"}
+
+
 def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = False) -> str:
+    """One line per finding, then a summary. Verified findings (``scan --verify``) list the
+    active tokens first."""
+    verified = any(f.verified for f in findings)
+    if verified:
+        findings = sorted(findings, key=lambda f: f.verified != "active")  # stable
     lines = []
     for f in findings:
         start = f.range.start
         where = f" (commit {f.commit[:12]})" if f.commit else ""
-        lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code} {f.message}{where}")
+        state = _VERIFIED_TEXT.get(f.verified or "", "")
+        lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code} {f.message}"
+                     f"{where}{state}")
     what = _plural(scanned, "commit" if history else "file")
     if findings:
         lines.append(f"Found {_plural(len(findings), 'secret')} in {what}. Revoke any secret "
                      "that was pushed; mark fixtures with `uv-index-guard: allow`.")
+        if verified:
+            counts = {v: sum(1 for f in findings if f.verified == v)
+                      for v in ("active", "inactive", "unknown")}
+            lines.append(f"Verified with the GitLab instance: {counts['active']} active "
+                         f"(revoke now), {counts['inactive']} inactive, {counts['unknown']} "
+                         "unknown.")
     else:
         lines.append(f"No secrets found ({what} scanned).")
     return "\n".join(lines)
@@ -69,6 +86,8 @@ def json_report(findings: Sequence[Finding], *, history: bool = False,
         }
         if history:
             row["commit"] = f.commit
+        if f.verified:
+            row["verified"] = f.verified
         rows.append(row)
     out: dict[str, Any] = {"findings": rows}
     if scanned is not None:
@@ -115,9 +134,12 @@ def read_json_report(text: str, name: str) -> JsonReport:
         except (TypeError, ValueError):
             raise ReportError(f"{name}: finding {i} has a bad position or severity") from None
         commit = row.get("commit")
+        verified = row.get("verified")
+        if verified not in (None, "active", "inactive", "unknown"):
+            raise ReportError(f"{name}: finding {i} has a bad `verified`")
         findings.append(Finding(str(row["path"]), where, severity, str(row["rule"]),
                                 str(row["message"]), fingerprint=str(row["fingerprint"]),
-                                commit=str(commit) if commit else None))
+                                commit=str(commit) if commit else None, verified=verified))
     scanned = data.get("scanned")
     unit, count = None, 0
     if isinstance(scanned, dict) and len(scanned) == 1:
@@ -196,8 +218,13 @@ def sarif_report(findings: Sequence[Finding]) -> str:
             }}],
             "partialFingerprints": {"secretFingerprint/v1": f.fingerprint},
         }
+        properties = {}
         if f.commit:
-            result["properties"] = {"commitSha": f.commit}
+            properties["commitSha"] = f.commit
+        if f.verified:
+            properties["verified"] = f.verified
+        if properties:
+            result["properties"] = properties
         results.append(result)
     return json.dumps({
         "version": "2.1.0",
@@ -223,7 +250,7 @@ def gitlab_report(findings: Sequence[Finding], started: datetime,
     for f in findings:
         line = f.range.start.line + 1
         key = f"{f.fingerprint}:{f.path}:{line}:{f.commit or ''}".encode()
-        vulnerabilities.append({
+        vulnerability: dict[str, Any] = {
             "id": hashlib.sha256(key).hexdigest(),
             "name": names.get(f.code, f.code),
             "description": f.message,
@@ -233,7 +260,12 @@ def gitlab_report(findings: Sequence[Finding], started: datetime,
                          "end_line": f.range.end.line + 1,
                          "commit": {"sha": f.commit or NO_COMMIT}},
             "raw_source_code_extract": _masked_extract(f.message),
-        })
+        }
+        if f.verified:
+            vulnerability["details"] = {"verified": {
+                "type": "text", "name": "Verified with the GitLab instance",
+                "value": f.verified}}
+        vulnerabilities.append(vulnerability)
     stamp = "%Y-%m-%dT%H:%M:%S"
     return json.dumps({
         "version": GITLAB_SCHEMA_VERSION,

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, TextIO
 
 from uv_index_guard.files import InputError, display_path, nearest_settings, walk
 from uv_index_guard.finding import Finding
-from uv_index_guard.scanner import Secret, find_secrets, to_finding
+from uv_index_guard.scanner import URL_RULE, Secret, find_secrets, to_finding
 from uv_index_guard.text import Position, Range
 
 CHUNK = 1 << 20
@@ -36,6 +36,14 @@ if TYPE_CHECKING:
     import pathspec
 
 Read = Callable[[int], bytes]
+#: `scan --verify`: the tokens to ask the instance about, by fingerprint: (rule, token). Held
+#: in memory only, for :func:`uv_index_guard.credentials.verify.verify`.
+Kept = dict[str, tuple[str, str]]
+
+
+def _keep(kept: Kept | None, secret: Secret, buf: bytes) -> None:
+    if kept is not None and secret.rule != URL_RULE.id:  # verify() picks what it can ask
+        kept[secret.fingerprint] = (secret.rule, buf[secret.start : secret.end].decode("ascii"))
 
 
 class UsageError(Exception):
@@ -65,9 +73,11 @@ class _Cursor:
 
 
 def scan_stream(read: Read, path: str, size_hint: int = -1,
-                prefixes: tuple[str, ...] = ()) -> list[Finding] | None:
+                prefixes: tuple[str, ...] = (), kept: Kept | None = None,
+                ) -> list[Finding] | None:
     """Findings in one stream (a file or a blob); None when it is binary. ``prefixes``: the
-    instance's own token prefixes (see :class:`ScanSettings`)."""
+    instance's own token prefixes (see :class:`ScanSettings`); ``kept`` collects the tokens
+    to verify."""
     first = read(CHUNK if size_hint < 0 or size_hint >= CHUNK else size_hint + 1)
     if b"\0" in first[:SNIFF]:
         return None
@@ -90,6 +100,7 @@ def scan_stream(read: Read, path: str, size_hint: int = -1,
                 continue
         for secret in find_secrets(buf, ctx, endpos, stop=hi, prefixes=prefixes):
             findings.append(_finding(secret, path, cursor, buf, ctx))
+            _keep(kept, secret, buf)
         if eof:
             return findings
         cursor.advance(buf, ctx, hi)
@@ -106,34 +117,36 @@ def _finding(secret: Secret, path: str, cursor: _Cursor, buf: bytes, ctx: int,
     return to_finding(secret, path, Range(start, end), commit)
 
 
-def scan_file(path: str, shown: str, prefixes: tuple[str, ...] = ()) -> list[Finding] | None:
+def scan_file(path: str, shown: str, prefixes: tuple[str, ...] = (),
+              kept: Kept | None = None) -> list[Finding] | None:
     try:
         with open(path, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
-            return scan_stream(fh.read, shown, size, prefixes)
+            return scan_stream(fh.read, shown, size, prefixes, kept)
     except IsADirectoryError:
         raise InputError(f"{shown}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
-def _scan_batch(files: Sequence[str], prefixes: tuple[str, ...] = (),
-                ) -> tuple[list[Finding], list[str]]:
+def _scan_batch(files: Sequence[str], prefixes: tuple[str, ...] = (), keep: bool = False,
+                ) -> tuple[list[Finding], list[str], Kept | None]:
     findings: list[Finding] = []
     problems: list[str] = []
+    kept: Kept | None = {} if keep else None
     cwd = os.getcwd()
     for path in files:
         # The shown path (relative to the current directory) is only worked out for the few
         # files that have something to show: os.path.relpath costs more than scanning.
         try:
-            found = scan_file(path, path, prefixes)
+            found = scan_file(path, path, prefixes, kept)
         except InputError as exc:
             problems.append(f"{_shown(path, cwd)}{str(exc).removeprefix(path)}")
             continue
         if found:
             shown = _shown(path, cwd)
             findings.extend(dataclasses.replace(f, path=shown) for f in found)
-    return findings, problems
+    return findings, problems, kept
 
 
 def _shown(path: str, cwd: str = "") -> str:
@@ -150,18 +163,24 @@ PARALLEL_FILES = 400  # below this, starting workers costs more than it saves
 
 
 def scan_files(files: Sequence[str], prefixes: tuple[str, ...] = (),
-               ) -> tuple[list[Finding], list[str]]:
-    """(findings, unreadable files); large sets are split over the CPUs (fork only)."""
+               kept: Kept | None = None) -> tuple[list[Finding], list[str]]:
+    """(findings, unreadable files); large sets are split over the CPUs (fork only).
+    ``kept`` collects the tokens to verify."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
-        return _scan_batch(files, prefixes)
-    import functools
-    import multiprocessing
+        parts = [_scan_batch(files, prefixes, kept is not None)]
+    else:
+        import functools
+        import multiprocessing
 
-    batches = [files[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(functools.partial(_scan_batch, prefixes=prefixes), batches)
-    return ([f for found, _ in parts for f in found], [p for _, ps in parts for p in ps])
+        batches = [files[i::workers] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(functools.partial(_scan_batch, prefixes=prefixes,
+                                               keep=kept is not None), batches)
+    for _, _, tokens in parts:
+        if kept is not None and tokens:
+            kept.update(tokens)
+    return ([f for found, _, _ in parts for f in found], [p for _, ps, _ in parts for p in ps])
 
 
 # --- which files -------------------------------------------------------------------------
@@ -252,7 +271,7 @@ def staged_blobs(top: str) -> list[tuple[str, str]]:
     return blobs
 
 
-def scan_staged(settings: ScanSettings) -> tuple[list[Finding], int]:
+def scan_staged(settings: ScanSettings, kept: Kept | None = None) -> tuple[list[Finding], int]:
     import subprocess
 
     top = git_toplevel()
@@ -280,7 +299,7 @@ def scan_staged(settings: ScanSettings) -> tuple[list[Finding], int]:
                 return data
 
             found = scan_stream(read, display_path(os.path.join(top, path)), remaining,
-                                settings.prefixes)
+                                settings.prefixes, kept)
             while read(CHUNK):  # the rest of a binary blob
                 pass
             stream.read(1)  # the LF after each object
@@ -337,7 +356,7 @@ def _last_commit(buf: bytes, lo: int, hi: int) -> str | None:
 
 
 def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
-                    settings: ScanSettings) -> Iterator[Finding]:
+                    settings: ScanSettings, kept: Kept | None = None) -> Iterator[Finding]:
     """Findings on the added lines of ``buf[lo:hi]`` (whole lines of `git log -p -U0`)."""
     for secret in find_secrets(buf, lo, hi, prefixes=settings.prefixes):
         start = buf.rfind(b"\n", 0, secret.start) + 1
@@ -359,6 +378,7 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         column = _cp_len(buf[start + 1 : secret.start])
         where = Range(Position(line - 1, column),
                       Position(line - 1, column + _cp_len(buf[secret.start : secret.end])))
+        _keep(kept, secret, buf)
         yield to_finding(secret, display_path(full), where, commit)
     # Carry the state to the next window.
     state.commits += sum(1 for _ in _COMMIT.finditer(buf, lo - 1, hi))
@@ -417,7 +437,7 @@ class Shard:
 
 
 def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | None = None,
-                 ) -> tuple[list[Finding], int]:
+                 kept: Kept | None = None) -> tuple[list[Finding], int]:
     """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned).
     With ``shard``, only that shard's commits are read."""
     import subprocess
@@ -452,7 +472,7 @@ def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | Non
             hi = len(buf) if not data else buf.rfind(b"\n", lo) + 1
             if data and hi == 0:
                 continue  # a line longer than the window: read on
-            findings.extend(_history_window(buf, lo, hi, state, top, settings))
+            findings.extend(_history_window(buf, lo, hi, state, top, settings, kept))
             if not data:
                 break
             keep = max(0, hi - CONTEXT)
@@ -500,6 +520,8 @@ class Options:
     format: str = "text"
     output: str | None = None
     shard: str | None = None
+    verify: bool = False
+    gitlab_url: str | None = None
 
 
 def run(opts: Options, out: TextIO, err: TextIO) -> int:
@@ -508,18 +530,20 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
     started = datetime.now(timezone.utc)
     problems: list[str] = []
     shard: Shard | None = None
+    kept: Kept | None = {} if opts.verify else None
     try:
+        instance = _instance(opts.gitlab_url) if opts.verify else ""
         settings = load_settings()
         known = read_baseline(opts.baseline) if opts.baseline else set()
         if opts.staged:
-            findings, scanned = scan_staged(settings)
+            findings, scanned = scan_staged(settings, kept)
         elif opts.git is not None or opts.all_refs:
             revs = ["--all"] if opts.all_refs else [opts.git or "HEAD"]
             shard = Shard.parse(opts.shard) if opts.shard else None
-            findings, scanned = scan_history(revs, settings, shard)
+            findings, scanned = scan_history(revs, settings, shard, kept)
         else:
             files, problems = collect(opts.paths or ["."], settings)
-            findings, unreadable = scan_files(files, settings.prefixes)
+            findings, unreadable = scan_files(files, settings.prefixes, kept)
             problems += unreadable
             scanned = len(files)
     except UsageError as exc:
@@ -539,9 +563,32 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
               f"`{opts.write_baseline}`.", file=out)
         return 2 if problems else 0
     findings = scan_report.ordered([f for f in findings if f.fingerprint not in known])
+    if kept is not None:
+        findings = _verified(findings, kept, instance)
     history = opts.git is not None or opts.all_refs
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
                 failed=bool(problems), shard=(shard.index, shard.count) if shard else None)
+
+
+def _instance(flag: str | None) -> str:
+    from uv_index_guard.credentials import verify
+
+    try:
+        return verify.instance_url(flag, os.environ)
+    except verify.VerifyError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Finding]:
+    """``findings`` with what the instance says of their tokens (those left after the
+    baseline only: a known finding's token is not sent)."""
+    from uv_index_guard.credentials import verify
+
+    wanted = {f.fingerprint for f in findings}
+    verdicts = verify.verify({k: v for k, v in kept.items() if k in wanted}, instance)
+    kept.clear()
+    return [dataclasses.replace(f, verified=verdicts.get(f.fingerprint or "", verify.UNKNOWN))
+            for f in findings]
 
 
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
