@@ -600,3 +600,25 @@ def test_shard_and_merge_errors(repo: Path, capsys: pytest.CaptureFixture[str]) 
         assert code == 2 and message in err and out == "", args
     code, out, _ = run_merge(capsys, "files.json", "files.json")
     assert code == 0 and "No secrets found (6 files scanned)." in out
+
+
+def test_a_history_read_by_several_git_processes_gives_the_walks_findings(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    total = history_with_branches(repo)
+    monkeypatch.setattr(scan_mod, "_history_workers", lambda: 1)
+    code, out, _ = run(capsys, "--git", "--all", "--format", "json")
+    walk = json.loads(out)
+    assert code == 1 and walk["scanned"] == {"commits": total}
+    monkeypatch.setattr(scan_mod, "_history_workers", lambda: 3)
+    monkeypatch.setattr(scan_mod, "PARALLEL_COMMITS", 2)
+    calls: list[int] = []
+    read_log = scan_mod._read_log
+
+    def counted(*args: Any) -> Any:
+        calls.append(len(args[2] or ()))
+        return read_log(*args)
+
+    monkeypatch.setattr(scan_mod, "_read_log", counted)
+    code, out, _ = run(capsys, "--git", "--all", "--format", "json")
+    assert code == 1 and json.loads(out) == walk
+    assert len(calls) == 3 and sum(calls) == total and min(calls) >= total // 3

@@ -436,34 +436,74 @@ class Shard:
         return mine
 
 
+#: A history of at least this many commits is read by several `git log` processes at once.
+PARALLEL_COMMITS = 400
+
+
+def _history_workers() -> int:
+    """How many `git log` processes read one history at once: git's diffing is most of a
+    history scan's time, and each process diffs its own stretch of commits."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
 def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | None = None,
                  kept: Kept | None = None) -> tuple[list[Finding], int]:
     """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned).
-    With ``shard``, only that shard's commits are read."""
+    With ``shard``, only that shard's commits are read.
+
+    On a machine with several CPUs, a long history is cut into as many stretches of
+    neighbouring commits (in topological order), each diffed by its own `git log`; the
+    findings are the same as from one walk."""
+    top = git_toplevel()
+    workers = _history_workers()
+    if shard is None and workers == 1:
+        return _read_log(top, [*revs, "--"], None, settings, kept)
+    # A parent outside `revs` (`A..B`) counts as generation 0: ranges are not for sharding.
+    parents = _git(["rev-list", "--topo-order", "--reverse", "--parents", *revs, "--"], cwd=top)
+    commits = (shard.commits(parents) if shard is not None
+               else [line.split(" ", 1)[0] for line in parents.splitlines()])
+    if not commits:
+        return [], 0
+    parts = workers if len(commits) >= PARALLEL_COMMITS else 1
+    stretches = [commits[i * len(commits) // parts : (i + 1) * len(commits) // parts]
+                 for i in range(parts)]
+    # Each commit's own diff, as in a walk.
+    stdin_args = ["--no-walk=unsorted", "--stdin", "--"]
+    if parts == 1:
+        return _read_log(top, stdin_args, stretches[0], settings, kept)
+    from concurrent.futures import ThreadPoolExecutor
+
+    kepts: list[Kept | None] = [{} if kept is not None else None for _ in stretches]
+    with ThreadPoolExecutor(parts) as pool:
+        done = list(pool.map(lambda i: _read_log(top, stdin_args, stretches[i], settings,
+                                                 kepts[i]), range(parts)))
+    for part in kepts:
+        if kept is not None and part:
+            kept.update(part)
+    return [f for found, _ in done for f in found], sum(n for _, n in done)
+
+
+def _read_log(top: str, args: list[str], commits: list[str] | None, settings: ScanSettings,
+              kept: Kept | None) -> tuple[list[Finding], int]:
+    """One `git log -p` over ``args`` (with ``commits`` on its stdin, if given), read in
+    windows: (findings, commits scanned)."""
     import subprocess
 
-    top = git_toplevel()
     cmd = ["git", "-c", "core.quotePath=false", "log", "-p", "--unified=0", "--no-color",
            "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/",
-           "--format=%x00%H"]
-    selected = b""
-    if shard is not None:
-        # A parent outside `revs` (`A..B`) counts as generation 0: ranges are not for sharding.
-        parents = _git(["rev-list", "--topo-order", "--reverse", "--parents", *revs, "--"],
-                       cwd=top)
-        selected = "".join(f"{c}\n" for c in shard.commits(parents)).encode()
-        if not selected:
-            return [], 0
-        cmd += ["--no-walk=unsorted", "--stdin", "--"]  # each commit's own diff, as in a walk
-    else:
-        cmd += [*revs, "--"]
+           "--format=%x00%H", *args]
     state = _History()
     findings: list[Finding] = []
-    with subprocess.Popen(cmd, cwd=top, stdin=subprocess.PIPE if selected else None,
+    with subprocess.Popen(cmd, cwd=top, stdin=subprocess.PIPE if commits is not None else None,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        if proc.stdin is not None:
-            proc.stdin.write(selected)  # git reads its revisions before it writes a byte
+        if proc.stdin is not None and commits is not None:
+            # git reads its revisions before it writes a byte
+            proc.stdin.write("".join(f"{c}\n" for c in commits).encode())
             proc.stdin.close()
         buf, lo = b"\n", 1  # a newline before the stream: every line starts after one
         while True:
