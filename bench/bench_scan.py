@@ -14,10 +14,11 @@ It measures, in one run on one machine:
    its GitLab plugin (on a slice: it is too slow for the whole corpus);
 2. the pre-commit case: a 10-file commit, `uv-index-guard scan FILE...` (what the hook runs)
    and `scan --staged` against `gitleaks git --pre-commit --staged`;
-3. peak RSS of `scan` over 1 GB of input (the corpus concatenated into one file);
+3. peak RSS of `scan` over 1 GB of input (the corpus concatenated into one file), and its
+   throughput there against gitleaks' (`--only memory`);
 4. a full-history scan of a real repository, `scan --git --all` against `gitleaks git`, and
    the same history in 4 shards (`--shard K/4`, one process each, summed) merged with
-   `merge-reports` (`--only history` runs just this case);
+   `merge-reports` (`--only history` runs just this case; `--only throughput` case 1);
 5. dense inputs (`glpat-` repeated for 5 MB, `pypi-` for 20 MB, `GR1348941` for 5 MB, a
    million lines of `https://u:p@h`), one file each, against gitleaks with its default rules
    (`--only dense` runs just this case).
@@ -191,6 +192,12 @@ def memory_case(work: Path, corpus: Path, gigabytes: float) -> dict[str, float]:
                     break
         fh.write(b"TOKEN=" + fake_token(random.Random(1)).encode() + b"\n")
     wall, code, rss = timed([tool("uv-index-guard"), "scan", str(big)])
+    # The same gigabyte through gitleaks with its GitLab rules: throughput at 1 GB, whole
+    # process each.
+    gl_wall, _gl_code, _gl_rss = timed([
+        tool("gitleaks"), "dir", "--config", str(GITLEAKS_CONFIG), "--no-banner", "--log-level",
+        "error", "--exit-code", "0", "--report-format", "json", "--report-path",
+        str(work / "gitleaks-big.json"), str(big)])
     line = work / "one-line.min.js"
     with open(line, "wb") as fh:
         block = b"var a=function(b){return b+1};" * 32768
@@ -199,7 +206,8 @@ def memory_case(work: Path, corpus: Path, gigabytes: float) -> dict[str, float]:
         fh.write(b'"' + fake_token(random.Random(2)).encode() + b'"')
     line_wall, line_code, line_rss = timed([tool("uv-index-guard"), "scan", str(line)])
     result = {"input_gb": written / 1e9, "wall_s": wall, "peak_rss_mb": rss / 1024,
-              "found": code == 1, "mb_s": written / 1e6 / wall,
+              "found": code == 1, "mb_s": written / 1e6 / wall, "gitleaks_s": gl_wall,
+              "ratio_vs_gitleaks": gl_wall / wall,
               "single_line_mb": line.stat().st_size / 1e6, "single_line_rss_mb": line_rss / 1024,
               "single_line_found": line_code == 1, "single_line_s": line_wall}
     big.unlink()
@@ -298,7 +306,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--history-repo", help="a git repository (path or URL) to clone")
     parser.add_argument("--work", help="scratch directory (default: a temporary one)")
-    parser.add_argument("--only", choices=["dense", "history"], help="run one case only")
+    parser.add_argument("--only", choices=["dense", "history", "throughput", "memory"],
+                        help="run one case only")
     args = parser.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="uig-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -320,8 +329,14 @@ def main() -> int:
         print(json.dumps(results["history"], indent=2), flush=True)
         return 0
     corpus, size = build_corpus(work, args.mb)
+    if args.only == "memory":
+        results["memory"] = memory_case(work, corpus, args.gb)
+        print(json.dumps(results["memory"], indent=2), flush=True)
+        return 0
     results["throughput"] = throughput(corpus, size, work, args.runs)
     print(json.dumps(results["throughput"], indent=2), flush=True)
+    if args.only == "throughput":
+        return 0
     results["hook"] = hook_case(work, corpus, max(args.runs, 5))
     print(json.dumps(results["hook"], indent=2), flush=True)
     results["memory"] = memory_case(work, corpus, args.gb)
