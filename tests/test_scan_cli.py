@@ -622,3 +622,19 @@ def test_a_history_read_by_several_git_processes_gives_the_walks_findings(
     code, out, _ = run(capsys, "--git", "--all", "--format", "json")
     assert code == 1 and json.loads(out) == walk
     assert len(calls) == 3 and sum(calls) == total and min(calls) >= total // 3
+
+
+def test_merge_reports_never_prints_a_secret_a_hostile_report_holds(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    row = {"path": f"x/{PAT}.env", "line": 1, "column": 1, "end_line": 1, "end_column": 9,
+           "rule": "gitlab-pat", "severity": "error",
+           "message": f"leaked {DEPLOY} and https://ci:{PASSWORD}@gitlab.acme.dev/s",
+           "fingerprint": "f" * 32}
+    (repo / "hostile.json").write_text(json.dumps({"findings": [row]}))
+    for fmt in ("text", "json", "sarif", "gitlab"):
+        code, out, _ = run_merge(capsys, "hostile.json", "--output-format", fmt)
+        assert code == 1 and "leaked" in out, fmt  # (run_merge asserts no secret is shown)
+    for bad in ({"line": 0}, {"column": -3}, {"end_line": "x"}, {"line": True}):
+        (repo / "bad.json").write_text(json.dumps({"findings": [{**row, **bad}]}))
+        code, _, err = run_merge(capsys, "bad.json")
+        assert code == 2 and "bad position" in err, bad

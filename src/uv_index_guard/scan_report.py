@@ -14,7 +14,8 @@ from typing import Any
 
 from uv_index_guard import __version__
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.scanner import RULES
+from uv_index_guard.redact import safe_text
+from uv_index_guard.scanner import RULES, find_secrets
 from uv_index_guard.text import Position, Range
 
 FORMATS = ("text", "json", "sarif", "gitlab")
@@ -128,8 +129,11 @@ def read_json_report(text: str, name: str) -> JsonReport:
         if not isinstance(row, dict) or any(key not in row for key in _ROW_KEYS):
             raise ReportError(f"{name}: finding {i} lacks one of " + ", ".join(_ROW_KEYS))
         try:
-            where = Range(Position(int(row["line"]) - 1, int(row["column"]) - 1),
-                          Position(int(row["end_line"]) - 1, int(row["end_column"]) - 1))
+            numbers = [int(row[k]) for k in ("line", "column", "end_line", "end_column")]
+            if min(numbers) < 1 or isinstance(row["line"], bool):
+                raise ValueError
+            where = Range(Position(numbers[0] - 1, numbers[1] - 1),
+                          Position(numbers[2] - 1, numbers[3] - 1))
             severity = Severity.parse(str(row["severity"]))
         except (TypeError, ValueError):
             raise ReportError(f"{name}: finding {i} has a bad position or severity") from None
@@ -137,8 +141,9 @@ def read_json_report(text: str, name: str) -> JsonReport:
         verified = row.get("verified")
         if verified not in (None, "active", "inactive", "unknown"):
             raise ReportError(f"{name}: finding {i} has a bad `verified`")
-        findings.append(Finding(str(row["path"]), where, severity, str(row["rule"]),
-                                str(row["message"]), fingerprint=str(row["fingerprint"]),
+        findings.append(Finding(_masked(str(row["path"])), where, severity,
+                                _masked(str(row["rule"])), _masked(str(row["message"])),
+                                fingerprint=str(row["fingerprint"]),
                                 commit=str(commit) if commit else None, verified=verified))
     scanned = data.get("scanned")
     unit, count = None, 0
@@ -155,6 +160,16 @@ def read_json_report(text: str, name: str) -> JsonReport:
             raise ReportError(f"{name}: bad `shard`")
         part = (k, n)
     return JsonReport(findings, unit, count, part)
+
+
+def _masked(text: str) -> str:
+    """Text read from a report, shown without secrets: a report written by `scan` holds none,
+    but a file given to `merge-reports` may have been written by anything."""
+    text = safe_text(text)
+    data = text.encode("utf-8", "surrogateescape")
+    for secret in reversed(find_secrets(data)):
+        data = data[: secret.start] + b"****" + data[secret.end :]
+    return data.decode("utf-8", "surrogateescape")
 
 
 def merge_json_reports(reports: Sequence[tuple[str, str]],
