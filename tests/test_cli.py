@@ -147,10 +147,36 @@ def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     from uv_index_guard import __version__
 
+    for flag in ("--version", "-V"):
+        with pytest.raises(SystemExit) as exc:
+            main([flag])
+        assert exc.value.code == 0
+        assert capsys.readouterr().out.strip() == f"uv-index-guard {__version__}"
+
+
+@pytest.mark.parametrize("command", ["check", "scan", "merge-reports", "doctor"])
+def test_an_unknown_option_shows_the_commands_usage(capsys: pytest.CaptureFixture[str],
+                                                    command: str) -> None:
+    token = "gl" + "pat-" + "Qx7Rt2Lm9Vb4Np8Kw3Zd"
     with pytest.raises(SystemExit) as exc:
-        main(["--version"])
-    assert exc.value.code == 0
-    assert capsys.readouterr().out.strip() == f"uv-index-guard {__version__}"
+        main([command, "x.json", "--bogus", f"--token={token}"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: uv-index-guard {command} ")
+    assert "error: unrecognized arguments: --bogus --token=" in err and token not in err
+
+
+def test_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--exit-zero` (ruff's): findings exit 0; an error still exits 2."""
+    bad = write(tmp_path / "pyproject.toml",
+                '[[tool.uv.index]]\nname = "a"\nurl = "https://u:' + 'Vb4Np8Kw3Zd'
+                + '@h.acme.dev/simple"\n')
+    assert main(["check", str(bad)]) == 1
+    assert main(["check", "--exit-zero", str(bad)]) == 0
+    assert main(["scan", "--exit-zero", str(bad)]) == 0
+    assert main(["scan", str(bad)]) == 1
+    assert main(["check", "--exit-zero", str(tmp_path / "missing.toml")]) == 2
+    capsys.readouterr()
 
 
 def test_directory_walk_skips_ignored_venvs_and_node_modules(

@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="uv-index-guard",
                      description="Check uv index configuration and keep registry credentials "
                                  "out of git.")
-    parser.add_argument("--version", action="version", version=f"uv-index-guard {__version__}")
+    parser.add_argument("-V", "--version", action="version",
+                        version=f"uv-index-guard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = sub.add_parser("check", help="check pyproject.toml and uv.toml files")
     check.add_argument("paths", nargs="*", metavar="PATH",
@@ -29,12 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
+    _add_exit_zero(check)
     _add_scan(sub)
     _add_merge_reports(sub)
     _add_doctor(sub)
     _add_fix(sub)
     sub.add_parser("lsp", help="run the language server over stdio")
     return parser
+
+
+def _add_exit_zero(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--exit-zero", action="store_true",
+                         help="exit 0 even when something is found (2 still means an error)")
 
 
 def _add_doctor(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -92,6 +99,7 @@ def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
                       default="text", dest="format")
     scan.add_argument("--output", metavar="FILE",
                       help="write the report to FILE (text still goes to the terminal)")
+    _add_exit_zero(scan)
 
 
 def _add_merge_reports(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -103,14 +111,32 @@ def _add_merge_reports(sub: argparse._SubParsersAction[_Parser]) -> None:
                        default="text", dest="format")
     merge.add_argument("--output", metavar="FILE",
                        help="write the report to FILE (text still goes to the terminal)")
+    _add_exit_zero(merge)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the command's own usage, as ruff shows it, not the top level's
+        from uv_index_guard.redact import safe_text
+
+        command = _commands(parser).get(args.command or "", parser)
+        command.error(f"unrecognized arguments: {safe_text(' '.join(extra))}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    code = _run(parser, args)
+    return 0 if code == 1 and getattr(args, "exit_zero", False) else code
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command == "check":
             from uv_index_guard.hooks.check import run
