@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -271,6 +272,17 @@ def check_sarif(doc: dict[str, Any], expected: int) -> None:
         assert (region["endLine"], region["endColumn"]) > (region["startLine"],
                                                            region["startColumn"])
         assert isinstance(result["partialFingerprints"]["secretFingerprint/v1"], str)
+        # GitHub tracks results by this hash; it cannot compute one for history-only files.
+        assert re.fullmatch(r"[0-9a-f]{32}:\d+",
+                            result["partialFingerprints"]["primaryLocationLineHash"])
+        assert re.fullmatch(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]+",
+                            phys["artifactLocation"]["uri"]), "not a uri-reference"
+    for rule in driver["rules"]:  # what GitHub code scanning requires and filters by
+        assert rule["fullDescription"]["text"] and rule["help"]["text"]
+        assert "uv-index-guard fix" in rule["help"]["markdown"]
+        assert 0 < float(rule["properties"]["security-severity"]) <= 10
+        assert "security" in rule["properties"]["tags"]
+        assert rule["properties"]["precision"] == "high"
 
 
 def check_gitlab(doc: dict[str, Any], expected: int, commits: set[str] | None = None) -> None:
@@ -298,13 +310,29 @@ def check_gitlab(doc: dict[str, Any], expected: int, commits: set[str] | None = 
         if commits is not None:
             assert loc["commit"]["sha"] in commits
         assert "…" in v["raw_source_code_extract"] or "****" in v["raw_source_code_extract"]
+        assert "Revoke" in v["solution"] or "Change the password" in v["solution"]
+        assert v["links"] and v["links"][0]["url"].startswith("https://")
+        assert v["identifiers"][0] in scan["primary_identifiers"]
 
 
 def test_gitlab_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_corpus(repo)
     code, out, _ = run(capsys, "--format", "gitlab")
     assert code == 1
-    check_gitlab(json.loads(out), expected=len(EXPECTED))
+    doc = json.loads(out)
+    check_gitlab(doc, expected=len(EXPECTED))
+    # A token is Critical, a password in a URL High (not everything Critical).
+    by_file = {v["location"]["file"]: v["severity"] for v in doc["vulnerabilities"]}
+    assert by_file[".env"] == "Critical" and by_file["conf/pip.conf"] == "High"
+
+
+def test_sarif_uris_are_percent_encoded(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_corpus(repo)
+    code, out, _ = run(capsys, "--format", "sarif")
+    assert code == 1
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]}
+    assert "dir%20with%20space/na%C3%AFve.py" in uris and ".env" in uris
 
 
 # --- git modes ---------------------------------------------------------------------------

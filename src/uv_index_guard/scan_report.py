@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from uv_index_guard import __version__
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.redact import safe_text
-from uv_index_guard.scanner import RULES, find_secrets
+from uv_index_guard.scanner import RULES, SecretRule, find_secrets
 from uv_index_guard.text import Position, Range
 
 FORMATS = ("text", "json", "sarif", "gitlab")
@@ -213,25 +214,52 @@ def merge_json_reports(reports: Sequence[tuple[str, str]],
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def _sarif_rule(rule: SecretRule) -> dict[str, Any]:
+    """A rule as GitHub code scanning wants it: both descriptions, help, and the
+    `security-severity`, tags and precision it shows and filters by."""
+    full = f"{rule.name} found in a file or in the lines a commit adds."
+    return {
+        "id": rule.id, "name": rule.id,
+        "shortDescription": {"text": rule.name},
+        "fullDescription": {"text": full},
+        "help": {"text": rule.solution,
+                 "markdown": f"**{rule.name}**\n\n{rule.solution}\n\n[More]({rule.help_uri})"},
+        "helpUri": rule.help_uri,
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"security-severity": rule.score, "precision": "high",
+                       "tags": ["security", "secret", "external/cwe/cwe-798"]},
+    }
+
+
+def _uri(path: str) -> str:
+    """A path as a SARIF `uri-reference`: `/` separated, spaces and non-ASCII escaped."""
+    return quote(path.replace("\\", "/"), safe="/")
+
+
 def sarif_report(findings: Sequence[Finding]) -> str:
-    rules = [{"id": r.id, "name": r.id, "shortDescription": {"text": r.name},
-              "helpUri": r.help_uri} for r in RULES]
+    rules = [_sarif_rule(r) for r in RULES]
     index = {r.id: i for i, r in enumerate(RULES)}
     results = []
+    # GitHub tracks a result across runs by `primaryLocationLineHash` and can only compute
+    # it for files in the checkout; this one (the secret's fingerprint and its occurrence in
+    # the file) holds for files that exist only in history too.
+    seen: dict[tuple[str, str | None], int] = {}
     for f in findings:
+        n = seen[(f.path, f.fingerprint)] = seen.get((f.path, f.fingerprint), 0) + 1
         result: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.path.replace("\\", "/")},
+                "artifactLocation": {"uri": _uri(f.path)},
                 "region": {"startLine": f.range.start.line + 1,
                            "startColumn": f.range.start.column + 1,
                            "endLine": f.range.end.line + 1,
                            "endColumn": f.range.end.column + 1},
             }}],
-            "partialFingerprints": {"secretFingerprint/v1": f.fingerprint},
+            "partialFingerprints": {"secretFingerprint/v1": f.fingerprint,
+                                    "primaryLocationLineHash": f"{f.fingerprint}:{n}"},
         }
         properties = {}
         if f.commit:
@@ -252,7 +280,7 @@ def sarif_report(findings: Sequence[Finding]) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-_GITLAB_SEVERITY = {Severity.ERROR: "Critical", Severity.WARNING: "Medium", Severity.INFO: "Low"}
+_GITLAB_SEVERITY = {Severity.WARNING: "Medium", Severity.INFO: "Low"}  # errors: the rule's
 
 
 def gitlab_report(findings: Sequence[Finding], started: datetime,
@@ -260,22 +288,28 @@ def gitlab_report(findings: Sequence[Finding], started: datetime,
     ended = ended or datetime.now(timezone.utc)
     tool = {"id": "uv-index-guard", "name": "uv-index-guard", "version": __version__,
             "vendor": {"name": "uv-index-guard"}}
-    names = {r.id: r.name for r in RULES}
+    rules = {r.id: r for r in RULES}
     vulnerabilities = []
     for f in findings:
         line = f.range.start.line + 1
         key = f"{f.fingerprint}:{f.path}:{line}:{f.commit or ''}".encode()
+        rule = rules.get(f.code)
+        severity = (rule.gitlab_severity if rule is not None and f.severity is Severity.ERROR
+                    else _GITLAB_SEVERITY.get(f.severity, "Medium"))
         vulnerability: dict[str, Any] = {
             "id": hashlib.sha256(key).hexdigest(),
-            "name": names.get(f.code, f.code),
+            "name": rule.name if rule is not None else f.code,
             "description": f.message,
-            "severity": _GITLAB_SEVERITY[f.severity],
-            "identifiers": [{"type": "uv_index_guard_rule_id", "name": f.code, "value": f.code}],
+            "severity": severity,
+            "identifiers": [_identifier(f.code)],
             "location": {"file": f.path.replace("\\", "/"), "start_line": line,
                          "end_line": f.range.end.line + 1,
                          "commit": {"sha": f.commit or NO_COMMIT}},
             "raw_source_code_extract": _masked_extract(f.message),
         }
+        if rule is not None:
+            vulnerability["solution"] = rule.solution
+            vulnerability["links"] = [{"name": rule.name, "url": rule.help_uri}]
         if f.verified:
             vulnerability["details"] = {"verified": {
                 "type": "text", "name": "Verified with the GitLab instance",
@@ -286,9 +320,14 @@ def gitlab_report(findings: Sequence[Finding], started: datetime,
         "version": GITLAB_SCHEMA_VERSION,
         "scan": {"analyzer": tool, "scanner": tool,
                  "start_time": started.strftime(stamp), "end_time": ended.strftime(stamp),
-                 "status": "success", "type": "secret_detection"},
+                 "status": "success", "type": "secret_detection",
+                 "primary_identifiers": [_identifier(r.id) for r in RULES]},
         "vulnerabilities": vulnerabilities,
     }, indent=2, ensure_ascii=False)
+
+
+def _identifier(code: str) -> dict[str, str]:
+    return {"type": "uv_index_guard_rule_id", "name": code, "value": code}
 
 
 def _masked_extract(message: str) -> str:

@@ -38,16 +38,30 @@ class SecretRule:
     id: str  # kebab rule id, as in reports and baselines
     name: str
     help_uri: str
+    solution: str  # what to do about a finding, for reports (SARIF help, GitLab solution)
+    score: str  # CVSS-like 0.0-10.0, as GitHub's `security-severity` reads it
+    gitlab_severity: str  # GitLab report severity of a confirmed finding
 
 
+_MOVE_OUT = ("keep it out of the repository: in `UV_INDEX_<NAME>_PASSWORD`, in keyring "
+             "(`uv-index-guard fix --to keyring`) or in a git-ignored `.env` "
+             "(`uv-index-guard fix --to env`)")
 GITLAB_HELP: Final = "https://docs.gitlab.com/security/tokens/"
 URL_RULE: Final = SecretRule(
     "url-credentials", "Password embedded in a URL",
-    "https://docs.astral.sh/uv/concepts/authentication/http/")
+    "https://docs.astral.sh/uv/concepts/authentication/http/",
+    "Change the password: deleting the line leaves it in git history. Remove it from the URL "
+    "and " + _MOVE_OUT + "; uv also reads netrc.", "8.0", "High")
 PYPI_HELP: Final = "https://packaging.python.org/en/latest/specifications/pypirc/"
+_GITLAB_SOLUTION = ("Revoke the token in GitLab now (deleting the line leaves it in git "
+                    "history), create a new one, and " + _MOVE_OUT + ".")
+_PYPI_SOLUTION = ("Revoke the token on PyPI (Account settings, API tokens), create a new one, "
+                  "and " + _MOVE_OUT + ".")
 # Every rule the scanner reports, in a stable order (for SARIF's rule table and the docs).
 RULES: Final[tuple[SecretRule, ...]] = (
-    *{k.rule: SecretRule(k.rule, k.description, PYPI_HELP if k is PYPI_KIND else GITLAB_HELP)
+    *{k.rule: SecretRule(k.rule, k.description, PYPI_HELP if k is PYPI_KIND else GITLAB_HELP,
+                         _PYPI_SOLUTION if k is PYPI_KIND else _GITLAB_SOLUTION, "9.0",
+                         "Critical")
       for k in ALL_KINDS}.values(),
     URL_RULE,
 )
