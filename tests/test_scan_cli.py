@@ -138,8 +138,11 @@ def test_pyproject_excludes(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     code, findings = scan_json(capsys)
     assert {f["path"] for f in findings} == set(EXPECTED) - {
         "notebook.ipynb", "dir with space/naïve.py", ".env"}
+    # A file named itself is scanned (ruff's rule), unless --force-exclude (pre-commit's).
     code, findings = scan_json(capsys, "notebook.ipynb")
-    assert code == 0 and findings == []
+    assert code == 1 and [f["path"] for f in findings] == ["notebook.ipynb"]
+    code, findings = scan_json(capsys, "--force-exclude", "notebook.ipynb", "deploy.sh")
+    assert code == 1 and [f["path"] for f in findings] == ["deploy.sh"]
 
 
 def test_crlf_and_latin1(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

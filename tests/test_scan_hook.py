@@ -56,6 +56,10 @@ def test_staged_token_blocks_the_commit(repo: Path, home: Path) -> None:
 
 
 def test_clean_commit_passes(repo: Path, home: Path) -> None:
+    # `exclude` holds under pre-commit too, which names every staged file (--force-exclude).
+    (repo / "pyproject.toml").write_text('[tool.uv-index-guard]\nexclude = ["fixtures/"]\n')
+    (repo / "fixtures").mkdir()
+    (repo / "fixtures" / "sample.env").write_text(f"T={p('pat')}{rand(20)}\n")
     (repo / ".gitlab-ci.yml").write_text(
         "build:\n  script:\n    - pip install -i "
         "https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.example.com/api/v4/projects/1/"

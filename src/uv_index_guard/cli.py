@@ -92,6 +92,9 @@ def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
     scan.add_argument("--gitlab-url", metavar="URL",
                       help="with --verify: the instance (default: $CI_SERVER_URL, else "
                            "https://gitlab.com)")
+    scan.add_argument("--force-exclude", action="store_true",
+                      help="apply `exclude` to files named on the command line too (for "
+                           "pre-commit, which names every file)")
     scan.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in FILE")
     scan.add_argument("--write-baseline", metavar="FILE",
                       help="record the fingerprints of all current findings in FILE")
@@ -157,7 +160,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
                                          args.baseline, args.write_baseline, args.format,
                                          args.output, args.shard, args.verify,
-                                         args.gitlab_url), sys.stdout, sys.stderr)
+                                         args.gitlab_url, args.force_exclude),
+                            sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan
 

@@ -216,8 +216,11 @@ def load_settings(start: str = ".") -> ScanSettings:
                         settings.gitlab_token_prefixes)
 
 
-def collect(paths: Sequence[str], settings: ScanSettings) -> tuple[list[str], list[str]]:
-    """(files to scan, errors). Symlinks are skipped: git stores the link, not the target."""
+def collect(paths: Sequence[str], settings: ScanSettings, force_exclude: bool = False,
+            ) -> tuple[list[str], list[str]]:
+    """(files to scan, errors). Symlinks are skipped: git stores the link, not the target.
+    `exclude` applies to what directories hold; a file named itself is scanned unless
+    ``force_exclude`` (as in ruff: pre-commit names every file, and passes that flag)."""
     files: list[str] = []
     errors: list[str] = []
     for path in paths:
@@ -233,7 +236,7 @@ def collect(paths: Sequence[str], settings: ScanSettings) -> tuple[list[str], li
                          if not settings.excluded(f))
         elif not stat.S_ISREG(st.st_mode):
             errors.append(f"{display_path(path)}: not a regular file")
-        elif not settings.excluded(path):
+        elif not (force_exclude and settings.excluded(path)):
             files.append(path)
     return list(dict.fromkeys(files)), errors
 
@@ -562,6 +565,7 @@ class Options:
     shard: str | None = None
     verify: bool = False
     gitlab_url: str | None = None
+    force_exclude: bool = False
 
 
 def run(opts: Options, out: TextIO, err: TextIO) -> int:
@@ -582,7 +586,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
             shard = Shard.parse(opts.shard) if opts.shard else None
             findings, scanned = scan_history(revs, settings, shard, kept)
         else:
-            files, problems = collect(opts.paths or ["."], settings)
+            files, problems = collect(opts.paths or ["."], settings, opts.force_exclude)
             findings, unreadable = scan_files(files, settings.prefixes, kept)
             problems += unreadable
             scanned = len(files)
