@@ -247,3 +247,35 @@ def test_settings_read_from_a_toml_1_1_pyproject(tmp_path: Path,
     code, out, _ = run(capsys, "check", "--format", "json", str(f))
     assert json.loads(out)["findings"] == []
     assert code == 0
+
+
+def test_check_and_scan_read_standard_input(tmp_path: Path) -> None:
+    """`-` reads standard input (ruff's and gitleaks' convention), named by
+    `--stdin-filename`; the real process, with a real pipe."""
+    password = "Vb4Np8Kw3Zd" + "q7"
+    config = ('[[tool.uv.index]]\nname = "a"\n'
+              f'url = "https://u:{password}@h.acme.dev/simple"\n')
+
+    def cli(*args: str, data: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "uv_index_guard", *args], input=data,
+                              capture_output=True, text=True, cwd=tmp_path, check=False)
+
+    done = cli("check", "-", data=config)
+    assert done.returncode == 1 and done.stdout.startswith("pyproject.toml:3:18: UIG301")
+    # The name says the kind: an unknown top-level key is uv.toml's problem only.
+    typo = 'index-urll = "https://h.acme.dev/simple"\n'
+    done = cli("check", "-", "--stdin-filename", "sub/uv.toml", "--fail-on", "warning",
+               data=typo)
+    assert done.returncode == 1 and done.stdout.startswith("sub/uv.toml:1:1: UIG"), done.stdout
+    done = cli("check", "-", data=typo)
+    assert done.returncode == 0 and done.stdout == "All checks passed! (1 file checked)\n"
+    done = cli("check", "-", "--stdin-filename", "notes.txt", data=config)
+    assert done.returncode == 2 and "must end in `pyproject.toml` or `uv.toml`" in done.stderr
+    done = cli("scan", "-", "--stdin-filename", "deploy/.env", data=config)
+    assert done.returncode == 1
+    assert done.stdout.startswith("deploy/.env:3:18: url-credentials")
+    assert "1 secret in 1 file" in done.stdout and password not in done.stdout
+    done = cli("scan", "-", data="nothing\n")
+    assert done.returncode == 0 and "No secrets found (1 file scanned)." in done.stdout
+    for out in (done.stdout, done.stderr):
+        assert password not in out

@@ -26,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     check = sub.add_parser("check", help="check pyproject.toml and uv.toml files")
     check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="files or directories (default: .)")
+                       help="files or directories (default: .); `-` reads standard input")
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="with `-`: the file's name, which says its kind "
+                            "(default: pyproject.toml)")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
@@ -75,7 +78,10 @@ def _add_fix(sub: argparse._SubParsersAction[_Parser]) -> None:
 def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
     scan = sub.add_parser("scan", help="block GitLab/PyPI tokens and passwords in URLs")
     scan.add_argument("paths", nargs="*", metavar="PATH",
-                      help="files or directories (default: .); directories honour .gitignore")
+                      help="files or directories (default: .); directories honour .gitignore; "
+                           "`-` reads standard input")
+    scan.add_argument("--stdin-filename", metavar="NAME",
+                      help="with `-`: the name standard input is reported under (default: -)")
     where = scan.add_mutually_exclusive_group()
     where.add_argument("--staged", action="store_true",
                        help="scan the staged content of the git index (for a git hook)")
@@ -145,7 +151,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from uv_index_guard.hooks.check import run
 
             return run(args.paths, args.format, Severity.parse(args.fail_on), sys.stdout,
-                       sys.stderr)
+                       sys.stderr, sys.stdin.buffer, args.stdin_filename)
         if args.command == "scan":
             from uv_index_guard.hooks import scan
 
@@ -160,7 +166,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
                                          args.baseline, args.write_baseline, args.format,
                                          args.output, args.shard, args.verify,
-                                         args.gitlab_url, args.force_exclude),
+                                         args.gitlab_url, args.force_exclude,
+                                         sys.stdin.buffer.read, args.stdin_filename),
                             sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan

@@ -96,6 +96,12 @@ def read_text(path: str) -> str:
         raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return decode_text(data, path)
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """A config file's text from its bytes (read from ``path``, or standard input);
+    InputError for binary or non-UTF-8 data."""
     if b"\0" in data[:8192]:
         raise InputError(f"{path}: is a binary file, not TOML")
     try:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from uv_index_guard.engine import analyze_workspace, check_text
 from uv_index_guard.files import (
     Discovered,
     Discovery,
     InputError,
+    decode_text,
     display_path,
     nearest_settings,
     project_file,
@@ -45,10 +46,32 @@ def project_ignores(path: str) -> frozenset[str]:
     return found[1].ignore if found is not None else frozenset()
 
 
-def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO) -> int:
-    files, problems = collect(paths or ["."])
+def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO,
+        stdin: BinaryIO | None = None, stdin_name: str | None = None) -> int:
+    """`check PATH...`; a path `-` is standard input, checked as ``stdin_name`` (default
+    `pyproject.toml`: the name says which kind of file it is)."""
     findings: list[Finding] = []
     unreadable = False
+    piped = 0
+    if "-" in paths:
+        paths = [p for p in paths if p != "-"]
+        name = stdin_name or Kind.PYPROJECT.value
+        kind = Kind.of_name(os.path.basename(name))
+        if kind is None:
+            print(f"error: --stdin-filename `{name}`: the name must end in `pyproject.toml` or "
+                  "`uv.toml`", file=err)
+            return 2
+        try:
+            text = decode_text(stdin.read() if stdin is not None else b"", name)
+        except InputError as exc:
+            print(f"error: {exc}", file=err)
+            return 2
+        ignore = project_ignores(name) if kind is Kind.UV_TOML else frozenset()
+        findings.extend(check_text(text, name, kind, ignore=ignore))
+        piped = 1
+        if not paths:
+            return _report(findings, [], piped, fmt, fail_on, out, err, unreadable=False)
+    files, problems = collect(paths or ["."])
     read: dict[str, str] = {}  # by absolute path: each file is read once
     discovery = Discovery(lambda path: read.pop(path, None) or read_text(path))
     # Files of one workspace are checked together, once; the others alone.
@@ -78,15 +101,21 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
         ignore = (project_ignores(shown) if os.path.basename(shown) != Kind.PYPROJECT.value
                   else frozenset())
         findings.extend(check_text(text, shown, ignore=ignore))
+    if any(p.startswith("error:") for p in problems if "no such file" in p):
+        unreadable = True
+    return _report(findings, problems, len(files) + piped, fmt, fail_on, out, err,
+                   unreadable=unreadable)
+
+
+def _report(findings: list[Finding], problems: list[str], checked: int, fmt: str,
+            fail_on: Severity, out: TextIO, err: TextIO, *, unreadable: bool) -> int:
     findings.sort(key=lambda f: f.sort_key)
     for line in problems:
         print(line, file=err)
-    if any(p.startswith("error:") for p in problems if "no such file" in p):
-        unreadable = True
     if fmt == "json":
         print(json_report(findings), file=out)
-    elif files or not problems:
-        print(text_report(findings, len(files)), file=out)
+    elif checked or not problems:
+        print(text_report(findings, checked), file=out)
     if unreadable:
         return 2
     return 1 if any(f.severity >= fail_on for f in findings) else 0

@@ -566,6 +566,8 @@ class Options:
     verify: bool = False
     gitlab_url: str | None = None
     force_exclude: bool = False
+    stdin: Read | None = None  # `scan -`: read standard input through this
+    stdin_name: str | None = None  # the name standard input is reported under
 
 
 def run(opts: Options, out: TextIO, err: TextIO) -> int:
@@ -586,10 +588,16 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
             shard = Shard.parse(opts.shard) if opts.shard else None
             findings, scanned = scan_history(revs, settings, shard, kept)
         else:
-            files, problems = collect(opts.paths or ["."], settings, opts.force_exclude)
+            paths = [p for p in opts.paths if p != "-"]
+            piped = len(paths) != len(opts.paths)  # `-`: standard input, as one file
+            from_stdin = (scan_stream(opts.stdin or (lambda n: b""), opts.stdin_name or "-",
+                                      -1, settings.prefixes, kept) or []) if piped else []
+            files, problems = collect(paths or ([] if piped else ["."]), settings,
+                                      opts.force_exclude)
             findings, unreadable = scan_files(files, settings.prefixes, kept)
+            findings += from_stdin
             problems += unreadable
-            scanned = len(files)
+            scanned = len(files) + piped
     except UsageError as exc:
         print(f"error: {exc}", file=err)
         return 2
