@@ -669,3 +669,32 @@ def test_merge_reports_never_prints_a_secret_a_hostile_report_holds(
         (repo / "bad.json").write_text(json.dumps({"findings": [{**row, **bad}]}))
         code, _, err = run_merge(capsys, "bad.json")
         assert code == 2 and "bad position" in err, bad
+
+
+def test_the_walk_honours_gits_other_ignore_sources(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files `git status` calls ignored through `.git/info/exclude`, `core.excludesFile` or
+    the default global file (`$XDG_CONFIG_HOME/git/ignore`) are not scanned either."""
+    config_home = tmp_path_factory.mktemp("xdg")
+    (config_home / "git").mkdir()
+    (config_home / "git" / "ignore").write_text("*.xdg-ignored\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    for name in ("local.env", "global.secret", "a.xdg-ignored", "kept.env"):
+        (repo / name).write_text(f"T={p('pat')}{rand(20)}\n")
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "exclude").write_text("local.env\n")
+    code, findings = scan_json(capsys)
+    assert sorted(f["path"] for f in findings) == ["global.secret", "kept.env"]
+    excludes = tmp_path_factory.mktemp("global") / "excludes"
+    excludes.write_text("*.secret\n")
+    git(repo, "config", "core.excludesFile", str(excludes))
+    code, findings = scan_json(capsys)
+    # The configured file replaces XDG's, as in git.
+    assert sorted(f["path"] for f in findings) == ["a.xdg-ignored", "kept.env"]
+    untracked = git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert untracked.splitlines() == ["?? a.xdg-ignored", "?? kept.env"]  # git agrees
+    # A .gitignore's `!` still wins over the excludes, as in git.
+    (repo / ".gitignore").write_text("!local.env\n")
+    code, findings = scan_json(capsys)
+    assert sorted(f["path"] for f in findings) == ["a.xdg-ignored", "kept.env", "local.env"]

@@ -48,6 +48,10 @@ def _walk(dirpath: str, want: Callable[[str], bool], links: bool,
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return
+    if any(e.name == ".git" for e in entries):
+        # A repository's root: git's other ignore sources first, as `git status` reads them
+        # (a later source wins: the global excludes file, then `.git/info/exclude`).
+        specs = [*specs, *_git_excludes(dirpath)]
     if any(e.name == ".gitignore" for e in entries):
         import pathspec  # only when a .gitignore is there (keeps hook start-up short)
 
@@ -74,6 +78,32 @@ def _walk(dirpath: str, want: Callable[[str], bool], links: bool,
             yield entry.path
     for sub in subdirs:
         yield from _walk(sub, want, links, specs)
+
+
+def _git_excludes(root: str) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+    """The patterns of ``core.excludesFile`` (default `$XDG_CONFIG_HOME/git/ignore`) and of
+    `.git/info/exclude` for the repository at ``root``, relative to it."""
+    import subprocess
+
+    import pathspec
+
+    try:
+        done = subprocess.run(["git", "config", "--path", "--get", "core.excludesFile"],
+                              cwd=root, capture_output=True, text=True, check=False)
+        configured = done.stdout.strip() if done.returncode == 0 else ""
+    except OSError:
+        configured = ""
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    sources = [configured or os.path.join(xdg, "git", "ignore"),
+               os.path.join(root, ".git", "info", "exclude")]
+    specs = []
+    for source in sources:
+        try:
+            with open(source, encoding="utf-8", errors="replace") as fh:
+                specs.append((root, pathspec.GitIgnoreSpec.from_lines(fh)))
+        except OSError:
+            continue
+    return specs
 
 
 def _ignored(specs: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, *, is_dir: bool) -> bool:
