@@ -698,3 +698,15 @@ def test_the_walk_honours_gits_other_ignore_sources(
     (repo / ".gitignore").write_text("!local.env\n")
     code, findings = scan_json(capsys)
     assert sorted(f["path"] for f in findings) == ["a.xdg-ignored", "kept.env", "local.env"]
+
+
+def test_ignore_takes_scan_rules(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`ignore = ["url-credentials"]` silences that scan rule (and is no unknown code)."""
+    write_corpus(repo)
+    (repo / "pyproject.toml").write_text(
+        '[tool.uv-index-guard]\nignore = ["url-credentials", "UIG205"]\n')
+    code, findings = scan_json(capsys)
+    assert code == 1 and {f["rule"] for f in findings} == {
+        rule for _, rule in EXPECTED.values()} - {"url-credentials"}
+    assert main(["check", "pyproject.toml"]) == 0
+    assert "UIG002" not in capsys.readouterr().out

@@ -195,6 +195,7 @@ class ScanSettings:
     root: str = ""
     spec: pathspec.GitIgnoreSpec | None = None
     prefixes: tuple[str, ...] = ()
+    ignore: frozenset[str] = frozenset()  # scan rules (`url-credentials`) not to report
 
     def excluded(self, path: str) -> bool:
         if self.spec is None:
@@ -213,7 +214,7 @@ def load_settings(start: str = ".") -> ScanSettings:
 
     directory, settings = found
     return ScanSettings(directory, pathspec.GitIgnoreSpec.from_lines(settings.exclude),
-                        settings.gitlab_token_prefixes)
+                        settings.gitlab_token_prefixes, settings.ignore)
 
 
 def collect(paths: Sequence[str], settings: ScanSettings, force_exclude: bool = False,
@@ -614,7 +615,8 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         print(f"Wrote {len({f.fingerprint for f in findings})} fingerprint(s) to "
               f"`{opts.write_baseline}`.", file=out)
         return 2 if problems else 0
-    findings = scan_report.ordered([f for f in findings if f.fingerprint not in known])
+    findings = scan_report.ordered([f for f in findings if f.fingerprint not in known
+                                    and f.code not in settings.ignore])
     if kept is not None:
         findings = _verified(findings, kept, instance)
     history = opts.git is not None or opts.all_refs

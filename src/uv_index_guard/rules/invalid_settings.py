@@ -4,9 +4,12 @@ from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.scanner import RULES as _SCAN_RULES
 from uv_index_guard.syntax import Array, Scalar
 from uv_index_guard.tool_settings import KEYS as SETTINGS_KEYS
 from uv_index_guard.tool_settings import token_prefix_problem
+
+SECRET_RULES = frozenset(rule.id for rule in _SCAN_RULES)
 
 
 class InvalidSettings(Rule):
@@ -38,9 +41,11 @@ class InvalidSettings(Rule):
             if key == "ignore":
                 for item in value.items:
                     assert isinstance(item, Scalar)
-                    if item.py not in CODES:
+                    if item.py not in CODES and item.py not in SECRET_RULES:
                         yield ctx.finding(self, item.start, item.end,
-                                          f"unknown rule code `{item.py}` in `ignore`")
+                                          f"unknown rule code `{item.py}` in `ignore` (a "
+                                          "code such as `UIG205`, or a `scan` rule such as "
+                                          "`url-credentials`)")
             elif key == "gitlab-token-prefixes":
                 for item in value.items:
                     assert isinstance(item, Scalar)
