@@ -685,11 +685,13 @@ def test_the_walk_honours_gits_other_ignore_sources(
     (repo / ".git" / "info").mkdir(exist_ok=True)
     (repo / ".git" / "info" / "exclude").write_text("local.env\n")
     code, findings = scan_json(capsys)
+    assert code == 1
     assert sorted(f["path"] for f in findings) == ["global.secret", "kept.env"]
     excludes = tmp_path_factory.mktemp("global") / "excludes"
     excludes.write_text("*.secret\n")
     git(repo, "config", "core.excludesFile", str(excludes))
     code, findings = scan_json(capsys)
+    assert code == 1
     # The configured file replaces XDG's, as in git.
     assert sorted(f["path"] for f in findings) == ["a.xdg-ignored", "kept.env"]
     untracked = git(repo, "status", "--porcelain", "--untracked-files=all")
@@ -697,6 +699,7 @@ def test_the_walk_honours_gits_other_ignore_sources(
     # A .gitignore's `!` still wins over the excludes, as in git.
     (repo / ".gitignore").write_text("!local.env\n")
     code, findings = scan_json(capsys)
+    assert code == 1
     assert sorted(f["path"] for f in findings) == ["a.xdg-ignored", "kept.env", "local.env"]
 
 
