@@ -49,7 +49,8 @@ def advice(value: UrlValue) -> str:
                 "`UV_PUBLISH_USERNAME`) or `uv publish --token`")
     if index is not None and index.name:
         user, password = env_vars(index.name)
-        return f"move it to `{password}` (and the username to `{user}`) or to keyring"
+        return (f"move it to `{password}` (and the username to `{user}`) or to keyring: "
+                "`uv-index-guard fix --to env` or `--to keyring` does it")
     return ("declare the index with `[[tool.uv.index]]` and a `name`, then keep the secret in "
             "`UV_INDEX_<NAME>_PASSWORD` or keyring")
 
