@@ -1,4 +1,5 @@
-"""README's CI recipes for a history split across jobs, run here as CI would run them.
+"""README's CI recipes (a merge request gate, a history split across jobs), run here as CI would
+run them.
 
 The GitLab jobs' `script:` lines and the GitHub jobs' `run:` steps are taken from README.md
 as written and run with bash in a real repository, with the variables CI sets (`parallel:`'s
@@ -113,3 +114,37 @@ def test_github_matrix_recipe(history: Path) -> None:
     assert upload["if"] == "always()" and upload["uses"].endswith("upload-sarif@v4")
     sarif = json.loads((history / upload["with"]["sarif_file"]).read_text())
     assert sarif == whole(history, "sarif")
+
+
+def test_gitlab_merge_request_recipe(tmp_path: Path) -> None:
+    """The report job passes and fills the widget; the gate job fails on the secret."""
+    def git(cwd: Path, *args: str) -> None:
+        subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(tmp_path, "clone", "-q", str(origin), str(work))
+    for key, value in (("user.email", "d@example.com"), ("user.name", "D"),
+                       ("commit.gpgsign", "false")):
+        git(work, "config", key, value)
+    (work / "a.txt").write_text("a\n")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "base")
+    git(work, "push", "-q", "origin", "HEAD:main")
+    git(work, "checkout", "-q", "-b", "feature")
+    (work / "ci.env").write_text(f"T={p('pat')}{rand(20)}\n")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "leak")
+    jobs = block_with("secret-detection")
+    env = {"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
+    for line in steps(jobs["secret-detection"]["script"]):
+        done = sh(line, work, **env)
+        assert done.returncode == 0, (line, done.stderr)
+    report = json.loads((work / jobs["secret-detection"]["artifacts"]["reports"]
+                         ["secret_detection"]).read_text())
+    assert [v["location"]["file"] for v in report["vulnerabilities"]] == ["ci.env"]
+    *setup, gate = steps(jobs["secret-gate"]["script"])
+    for line in setup:
+        assert sh(line, work, **env).returncode == 0
+    done = sh(gate, work, **env)
+    assert done.returncode == 1 and "ci.env:1:3: gitlab-pat" in done.stdout
