@@ -279,3 +279,21 @@ def test_check_and_scan_read_standard_input(tmp_path: Path) -> None:
     assert done.returncode == 0 and "No secrets found (1 file scanned)." in done.stdout
     for out in (done.stdout, done.stderr):
         assert password not in out
+
+
+def test_rule_explains_a_code_or_a_scan_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    from uv_index_guard.rules import CODES
+    from uv_index_guard.scanner import RULES as SCAN_RULES
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "rules"
+    assert main(["rule", "uig301"]) == 0
+    assert capsys.readouterr().out == (docs / "UIG301.md").read_text().rstrip("\n") + "\n"
+    assert main(["rule", "url-credentials"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# url-credentials: Password embedded in a URL")
+    assert "uv-index-guard fix --to keyring" in out
+    assert main(["rule", "UIG999"]) == 2
+    assert "no rule `UIG999`" in capsys.readouterr().err
+    assert main(["rule", "--all"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed] == [*CODES, *{r.id: 0 for r in SCAN_RULES}]

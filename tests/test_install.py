@@ -47,3 +47,8 @@ def test_tool_install_from_clone(installer: str, tmp_path: Path) -> None:
     check = subprocess.run([str(exe), "check", str(tmp_path / "uv.toml")], capture_output=True,
                            text=True, check=False)
     assert check.returncode == 1 and "UIG105" in check.stdout
+    # The rule pages travel in the wheel: `rule` explains a code from its page, installed.
+    rule = subprocess.run([str(exe), "rule", "UIG105"], capture_output=True, text=True,
+                          check=True, cwd=tmp_path)
+    page = (ROOT / "docs" / "rules" / "UIG105.md").read_text(encoding="utf-8")
+    assert rule.stdout == page.rstrip("\n") + "\n"

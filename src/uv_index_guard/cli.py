@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_merge_reports(sub)
     _add_doctor(sub)
     _add_fix(sub)
+    rule = sub.add_parser("rule", help="explain a rule (a code such as UIG301, or a scan rule "
+                                       "such as gitlab-pat)")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--all", action="store_true", help="list every rule")
     sub.add_parser("lsp", help="run the language server over stdio")
     return parser
 
@@ -190,6 +194,21 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return fix.run(fix.Options(args.path, args.to, args.index, args.env_file,
                                        args.enable_keyring_provider, args.force),
                            os.environ, sys.stdout, sys.stderr)
+        if args.command == "rule":
+            from uv_index_guard import rule_docs
+
+            if args.all == (args.code is not None):
+                parser.error("`rule` takes a CODE or `--all`")
+            if args.all:
+                print(rule_docs.table(), file=sys.stdout)
+                return 0
+            text = rule_docs.explain(args.code)
+            if text is None:
+                print(f"error: no rule `{args.code}`; `uv-index-guard rule --all` lists them",
+                      file=sys.stderr)
+                return 2
+            print(text, file=sys.stdout)
+            return 0
         if args.command == "lsp":
             from uv_index_guard.lsp.server import main as lsp_main
 
