@@ -297,3 +297,23 @@ def test_rule_explains_a_code_or_a_scan_rule(capsys: pytest.CaptureFixture[str])
     assert main(["rule", "--all"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == [*CODES, *{r.id: 0 for r in SCAN_RULES}]
+
+
+def test_every_scan_rule_has_a_page_that_matches_it() -> None:
+    """docs/rules/scan/ID.md: the rule's name, its fix as reports give it, and an example
+    the scanner indeed leaves alone."""
+    import re
+
+    from uv_index_guard.scanner import RULES as SCAN_RULES
+    from uv_index_guard.scanner import scan_text
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "rules" / "scan"
+    index = (docs / "README.md").read_text()
+    for rule in SCAN_RULES:
+        page = (docs / f"{rule.id}.md").read_text()
+        assert page.startswith(f"# {rule.id}: {rule.name}\n")
+        assert f"## What to do\n\n{rule.solution}\n" in page
+        assert f"**Security severity:** {rule.score}" in page
+        assert f"[`{rule.id}`]({rule.id}.md)" in index
+        (example,) = re.findall(r"## Not reported\n\n```\n(.*?)```", page, re.S)
+        assert scan_text(example) == [], rule.id

@@ -34,6 +34,9 @@ def explain(code: str) -> str | None:
                 f"{rule.summary}.\n\n{doc}")
     for secret in SCAN_RULES:
         if secret.id == code.lower():
+            page = _page(f"scan/{secret.id}")
+            if page is not None:
+                return page
             return (f"# {secret.id}: {secret.name}\n\n`uv-index-guard scan` rule; reported at "
                     f"security severity {secret.score} (GitLab: {secret.gitlab_severity}).\n\n"
                     f"## What to do\n\n{secret.solution}\n\n## References\n\n- "
