@@ -191,8 +191,13 @@ def test_binary_skipped(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unreadable_inputs_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "ok.txt").write_text(PAT + "\n")
-    code, _, err = run(capsys, "missing.txt", "ok.txt")
+    code, out, err = run(capsys, "missing.txt", "ok.txt")
     assert code == 2 and "error: missing.txt: No such file or directory" in err
+    assert out.splitlines()[-1] == "1 path could not be read."
+    # A scan with a path it could not read is never called clean.
+    code, out, err = run(capsys, "missing.txt")
+    assert code == 2 and out.strip() == (
+        "No secrets found in the 0 files scanned, but 1 path could not be read.")
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(repo / "agent.sock"))
         code, _, err = run(capsys, "agent.sock")

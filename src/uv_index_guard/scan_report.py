@@ -34,9 +34,11 @@ _VERIFIED_TEXT = {"active": " [active: revoke now]", "inactive": " [inactive]",
                   "unknown": " [not verified]"}
 
 
-def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = False) -> str:
+def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = False,
+                unreadable: int = 0) -> str:
     """One line per finding, then a summary. Verified findings (``scan --verify``) list the
-    active tokens first."""
+    active tokens first. ``unreadable``: paths that could not be scanned (the summary never
+    calls a scan with such paths clean)."""
     verified = any(f.verified for f in findings)
     if verified:
         findings = sorted(findings, key=lambda f: f.verified != "active")  # stable
@@ -57,8 +59,13 @@ def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = Fa
             lines.append(f"Verified with the GitLab instance: {counts['active']} active "
                          f"(revoke now), {counts['inactive']} inactive, {counts['unknown']} "
                          "unknown.")
+    elif unreadable:
+        lines.append(f"No secrets found in the {what} scanned, but "
+                     f"{_plural(unreadable, 'path')} could not be read.")
     else:
         lines.append(f"No secrets found ({what} scanned).")
+    if findings and unreadable:
+        lines.append(f"{_plural(unreadable, 'path')} could not be read.")
     return "\n".join(lines)
 
 
@@ -337,11 +344,11 @@ def _masked_extract(message: str) -> str:
 
 
 def render(fmt: str, findings: Sequence[Finding], *, history: bool, started: datetime,
-           scanned: int = 0, shard: tuple[int, int] | None = None) -> str:
+           scanned: int = 0, shard: tuple[int, int] | None = None, unreadable: int = 0) -> str:
     if fmt == "json":
         return json_report(findings, history=history, scanned=scanned, shard=shard)
     if fmt == "sarif":
         return sarif_report(findings)
     if fmt == "gitlab":
         return gitlab_report(findings, started)
-    return text_report(findings, scanned, history=history)
+    return text_report(findings, scanned, history=history, unreadable=unreadable)

@@ -621,7 +621,8 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         findings = _verified(findings, kept, instance)
     history = opts.git is not None or opts.all_refs
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
-                failed=bool(problems), shard=(shard.index, shard.count) if shard else None)
+                failed=bool(problems), shard=(shard.index, shard.count) if shard else None,
+                unreadable=len(problems))
 
 
 def _instance(flag: str | None) -> str:
@@ -647,14 +648,15 @@ def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Findin
 
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
          output: str | None, started: datetime, out: TextIO, err: TextIO, *,
-         failed: bool = False, shard: tuple[int, int] | None = None) -> int:
+         failed: bool = False, shard: tuple[int, int] | None = None,
+         unreadable: int = 0) -> int:
     """Write the report (to ``output``, with the text summary on the terminal, or to
     ``out``); the exit status: 2 when ``failed`` or the report cannot be written, else 1
     for findings, 0 for none."""
     from uv_index_guard import scan_report
 
     report = scan_report.render(fmt, findings, history=history, started=started,
-                                scanned=scanned, shard=shard)
+                                scanned=scanned, shard=shard, unreadable=unreadable)
     if output:
         try:
             with open(output, "w", encoding="utf-8") as fh:
@@ -663,7 +665,8 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
             print(f"error: cannot write `{output}`: {exc.strerror or exc}", file=err)
             return 2
     if output or fmt == "text":
-        print(scan_report.text_report(findings, scanned, history=history), file=out)
+        print(scan_report.text_report(findings, scanned, history=history,
+                                      unreadable=unreadable), file=out)
     else:
         print(report, file=out)
     if failed:
