@@ -317,3 +317,28 @@ def test_every_scan_rule_has_a_page_that_matches_it() -> None:
         assert f"[`{rule.id}`]({rule.id}.md)" in index
         (example,) = re.findall(r"## Not reported\n\n```\n(.*?)```", page, re.S)
         assert scan_text(example) == [], rule.id
+
+
+def test_quiet_and_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """ruff's -q (the findings only) and --statistics (a count per rule), on check, scan and
+    merge-reports."""
+    bad = write(tmp_path / "pyproject.toml",
+                '[[tool.uv.index]]\nname = "a"\nurl = "https://u:' + 'Vb4Np8Kw3Zd'
+                + '@h.acme.dev/simple"\nexplicit = true\n')
+    assert main(["check", "-q", str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[1].split()[0] for line in out] == ["UIG205", "UIG301"]
+    assert main(["check", "--statistics", str(bad)]) == 1
+    assert capsys.readouterr().out == "    1  UIG205\n    1  UIG301\n"
+    assert main(["scan", "-q", str(bad)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert ": url-credentials " in line
+    report = tmp_path / "r.json"
+    assert main(["scan", "--statistics", "--format", "json", "--output", str(report),
+                 str(bad)]) == 1
+    assert capsys.readouterr().out == "    1  url-credentials\n"
+    assert main(["merge-reports", "-q", str(report)]) == 1
+    assert capsys.readouterr().out.splitlines() == [line]
+    clean = write(tmp_path / "c" / "pyproject.toml", '[project]\nname = "c"\n')
+    assert main(["check", "-q", str(clean)]) == 0
+    assert capsys.readouterr().out == ""

@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_exit_zero(command: argparse.ArgumentParser) -> None:
     command.add_argument("--exit-zero", action="store_true",
                          help="exit 0 even when something is found (2 still means an error)")
+    command.add_argument("-q", "--quiet", action="store_true",
+                         help="text output: the findings only, no summary")
+    command.add_argument("--statistics", action="store_true",
+                         help="text output: how many findings of each rule, not the findings")
 
 
 def _add_doctor(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -155,7 +159,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from uv_index_guard.hooks.check import run
 
             return run(args.paths, args.format, Severity.parse(args.fail_on), sys.stdout,
-                       sys.stderr, sys.stdin.buffer, args.stdin_filename)
+                       sys.stderr, sys.stdin.buffer, args.stdin_filename, quiet=args.quiet,
+                       stats=args.statistics)
         if args.command == "scan":
             from uv_index_guard.hooks import scan
 
@@ -171,13 +176,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                                          args.baseline, args.write_baseline, args.format,
                                          args.output, args.shard, args.verify,
                                          args.gitlab_url, args.force_exclude,
-                                         sys.stdin.buffer.read, args.stdin_filename),
+                                         sys.stdin.buffer.read, args.stdin_filename,
+                                         args.quiet, args.statistics),
                             sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan
 
             return scan.merge_reports(args.reports, args.format, args.output, sys.stdout,
-                                      sys.stderr)
+                                      sys.stderr, quiet=args.quiet, stats=args.statistics)
         if args.command == "doctor":
             import os
 

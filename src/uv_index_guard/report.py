@@ -8,14 +8,26 @@ from collections.abc import Sequence
 from uv_index_guard.finding import Finding, Severity
 
 
-def text_report(findings: Sequence[Finding], files_checked: int) -> str:
+def statistics(findings: Sequence[Finding]) -> str:
+    """How many findings of each rule, most first (`--statistics`, as in ruff)."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    return "\n".join(f"{n:>5}  {code}" for code, n in
+                     sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def text_report(findings: Sequence[Finding], files_checked: int, *, quiet: bool = False,
+                ) -> str:
+    """One line per finding and a summary (``quiet``: the findings only, as ruff's -q)."""
     lines = []
     for f in findings:
         start = f.range.start
         marker = " [*]" if f.fixes else ""
         lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code}{marker} "
                      f"{f.message}")
-    lines.append(summary(findings, files_checked))
+    if not quiet:
+        lines.append(summary(findings, files_checked))
     return "\n".join(lines)
 
 

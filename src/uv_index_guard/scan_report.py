@@ -35,7 +35,7 @@ _VERIFIED_TEXT = {"active": " [active: revoke now]", "inactive": " [inactive]",
 
 
 def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = False,
-                unreadable: int = 0) -> str:
+                unreadable: int = 0, quiet: bool = False) -> str:
     """One line per finding, then a summary. Verified findings (``scan --verify``) list the
     active tokens first. ``unreadable``: paths that could not be scanned (the summary never
     calls a scan with such paths clean)."""
@@ -49,6 +49,8 @@ def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = Fa
         state = _VERIFIED_TEXT.get(f.verified or "", "")
         lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code} {f.message}"
                      f"{where}{state}")
+    if quiet:  # the findings only, as ruff's -q
+        return "\n".join(lines)
     what = _plural(scanned, "commit" if history else "file")
     if findings:
         lines.append(f"Found {_plural(len(findings), 'secret')} in {what}. Revoke any secret "

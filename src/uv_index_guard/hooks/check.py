@@ -20,7 +20,7 @@ from uv_index_guard.files import (
 )
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.kinds import CONFIG_NAMES, Kind
-from uv_index_guard.report import json_report, text_report
+from uv_index_guard.report import json_report, statistics, text_report
 
 
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -47,7 +47,8 @@ def project_ignores(path: str) -> frozenset[str]:
 
 
 def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO,
-        stdin: BinaryIO | None = None, stdin_name: str | None = None) -> int:
+        stdin: BinaryIO | None = None, stdin_name: str | None = None, *, quiet: bool = False,
+        stats: bool = False) -> int:
     """`check PATH...`; a path `-` is standard input, checked as ``stdin_name`` (default
     `pyproject.toml`: the name says which kind of file it is)."""
     findings: list[Finding] = []
@@ -70,7 +71,8 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
         findings.extend(check_text(text, name, kind, ignore=ignore))
         piped = 1
         if not paths:
-            return _report(findings, [], piped, fmt, fail_on, out, err, unreadable=False)
+            return _report(findings, [], piped, fmt, fail_on, out, err, unreadable=False,
+                           quiet=quiet, stats=stats)
     files, problems = collect(paths or ["."])
     read: dict[str, str] = {}  # by absolute path: each file is read once
     discovery = Discovery(lambda path: read.pop(path, None) or read_text(path))
@@ -104,18 +106,24 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
     if any(p.startswith("error:") for p in problems if "no such file" in p):
         unreadable = True
     return _report(findings, problems, len(files) + piped, fmt, fail_on, out, err,
-                   unreadable=unreadable)
+                   unreadable=unreadable, quiet=quiet, stats=stats)
 
 
 def _report(findings: list[Finding], problems: list[str], checked: int, fmt: str,
-            fail_on: Severity, out: TextIO, err: TextIO, *, unreadable: bool) -> int:
+            fail_on: Severity, out: TextIO, err: TextIO, *, unreadable: bool,
+            quiet: bool = False, stats: bool = False) -> int:
     findings.sort(key=lambda f: f.sort_key)
     for line in problems:
         print(line, file=err)
     if fmt == "json":
         print(json_report(findings), file=out)
+    elif stats:
+        if findings:
+            print(statistics(findings), file=out)
     elif checked or not problems:
-        print(text_report(findings, checked), file=out)
+        text = text_report(findings, checked, quiet=quiet)
+        if text:
+            print(text, file=out)
     if unreadable:
         return 2
     return 1 if any(f.severity >= fail_on for f in findings) else 0

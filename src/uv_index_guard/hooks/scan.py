@@ -569,6 +569,8 @@ class Options:
     force_exclude: bool = False
     stdin: Read | None = None  # `scan -`: read standard input through this
     stdin_name: str | None = None  # the name standard input is reported under
+    quiet: bool = False  # text: the findings only
+    statistics: bool = False  # text: a count per rule instead of the findings
 
 
 def run(opts: Options, out: TextIO, err: TextIO) -> int:
@@ -622,7 +624,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
     history = opts.git is not None or opts.all_refs
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
                 failed=bool(problems), shard=(shard.index, shard.count) if shard else None,
-                unreadable=len(problems))
+                unreadable=len(problems), quiet=opts.quiet, stats=opts.statistics)
 
 
 def _instance(flag: str | None) -> str:
@@ -649,7 +651,7 @@ def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Findin
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
          output: str | None, started: datetime, out: TextIO, err: TextIO, *,
          failed: bool = False, shard: tuple[int, int] | None = None,
-         unreadable: int = 0) -> int:
+         unreadable: int = 0, quiet: bool = False, stats: bool = False) -> int:
     """Write the report (to ``output``, with the text summary on the terminal, or to
     ``out``); the exit status: 2 when ``failed`` or the report cannot be written, else 1
     for findings, 0 for none."""
@@ -665,8 +667,15 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
             print(f"error: cannot write `{output}`: {exc.strerror or exc}", file=err)
             return 2
     if output or fmt == "text":
-        print(scan_report.text_report(findings, scanned, history=history,
-                                      unreadable=unreadable), file=out)
+        if stats:
+            from uv_index_guard.report import statistics
+
+            text = statistics(findings)
+        else:
+            text = scan_report.text_report(findings, scanned, history=history,
+                                           unreadable=unreadable, quiet=quiet)
+        if text:
+            print(text, file=out)
     else:
         print(report, file=out)
     if failed:
@@ -675,7 +684,7 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
 
 
 def merge_reports(paths: Sequence[str], fmt: str, output: str | None, out: TextIO,
-                  err: TextIO) -> int:
+                  err: TextIO, *, quiet: bool = False, stats: bool = False) -> int:
     """`uv-index-guard merge-reports`: join the JSON reports of a scan's shards into one
     report, each finding once; exits as `scan` would have on the unsharded input."""
     from uv_index_guard import scan_report
@@ -697,4 +706,5 @@ def merge_reports(paths: Sequence[str], fmt: str, output: str | None, out: TextI
     except scan_report.ReportError as exc:
         print(f"error: {exc}", file=err)
         return 2
-    return emit(findings, history, scanned, fmt, output, started, out, err)
+    return emit(findings, history, scanned, fmt, output, started, out, err, quiet=quiet,
+                stats=stats)
