@@ -256,6 +256,33 @@ def test_env_file_different_value_needs_force(tmp_path: Path) -> None:
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
 
 
+@pytest.mark.parametrize("line", [
+    '"{t}" # corp', "'{t}'  # corp", "{t} # corp", '"{t}"', "${{TOKEN_FROM_ABOVE}}",
+])
+def test_env_file_already_holding_the_value_as_dotenv_reads_it(tmp_path: Path,
+                                                              line: str) -> None:
+    """`.env` syntax as python-dotenv (and uv's reader) has it: quotes, comments after a
+    quoted value, `${VAR}` from an earlier line. The same value is no clash."""
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TOKEN_FROM_ABOVE={TOKEN}\nBARE\n"
+                        f"UV_INDEX_G_PASSWORD={line.format(t=TOKEN)}\n")
+    path = write(tmp_path, f'[[tool.uv.index]]\nname = "g"\nurl = "{WITH_TOKEN}"\n')
+    result = run_fix(path, "env")
+    assert result.code == 0, result.err
+    assert env_file.read_text().endswith("UV_INDEX_G_USERNAME=__token__\n")
+    assert env_file.read_text().count("UV_INDEX_G_PASSWORD") == 1
+
+
+def test_force_rewrites_a_multi_line_value_whole(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text('A=1\nUV_INDEX_G_PASSWORD="old\nsecond line"\n# keep\nB="x\ny"\n')
+    path = write(tmp_path, f'[[tool.uv.index]]\nname = "g"\nurl = "{WITH_TOKEN}"\n')
+    assert run_fix(path, "env").code == 2
+    assert run_fix(path, "env", force=True).code == 0
+    assert env_file.read_text() == (f'A=1\nUV_INDEX_G_PASSWORD={TOKEN}\n# keep\nB="x\ny"\n'
+                                    "UV_INDEX_G_USERNAME=__token__\n")
+
+
 @pytest.mark.parametrize("where", ["a directory", "under a file"])
 def test_unwritable_env_file_exits_2_and_leaves_the_file(tmp_path: Path, where: str) -> None:
     before = f'[[tool.uv.index]]\nname = "g"\nurl = "{WITH_TOKEN}"\n'

@@ -1,7 +1,9 @@
-"""Reading `.env` files and writing `KEY=value` lines (as python-dotenv and uv read them)."""
+"""Reading `.env` files (with python-dotenv, whose syntax uv's `--env-file` reader shares:
+quotes, escapes, comments, multi-line values, `${VAR}`) and writing `KEY=value` lines."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -18,20 +20,21 @@ def read(path: Path) -> str | None:
 
 
 def parse(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m is None:
-            continue
-        raw = m.group(2)
-        if len(raw) >= 2 and raw[0] == raw[-1] == "'":
-            value = raw[1:-1]
-        elif len(raw) >= 2 and raw[0] == raw[-1] == '"':
-            value = re.sub(r"\\(.)", lambda e: {"n": "\n"}.get(e.group(1), e.group(1)), raw[1:-1])
-        else:
-            value = re.split(r"\s+#", raw, maxsplit=1)[0]
-        values[m.group(1)] = value
-    return values
+    """The variables a `.env` text sets, as python-dotenv reads them (`${VAR}` expanded; a
+    bare `KEY` with no value sets nothing)."""
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def bindings(text: str) -> list[tuple[str | None, str]]:
+    """The text as python-dotenv cuts it: (the key set, or None for a comment, a blank or
+    unreadable line; the original text, newline included), in order. Joined, the texts give
+    ``text`` back, so a rewrite can replace exactly one binding, multi-line values too."""
+    from dotenv.parser import parse_stream
+
+    return [(b.key if not b.error else None, b.original.string)
+            for b in parse_stream(io.StringIO(text))]
 
 
 def quote(value: str) -> str:

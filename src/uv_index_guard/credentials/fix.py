@@ -320,15 +320,13 @@ def _replace_values(path: Path, existing: str, values: dict[str, str]) -> None:
     """Rewrite the lines that set ``values`` (``--force``), append the others."""
     out: list[str] = []
     done: set[str] = set()
-    for line in existing.splitlines(keepends=True):
-        parsed = env_file.parse(line)
-        key = next(iter(parsed), None)
-        if key in values:
+    for key, original in env_file.bindings(existing):
+        if key is not None and key in values:
             if key not in done:
                 out.append(env_file.assignment(key, values[key]))
                 done.add(key)
             continue
-        out.append(line)
+        out.append(original)
     if out and not out[-1].endswith("\n"):
         out[-1] += "\n"
     out += [env_file.assignment(k, v) for k, v in values.items() if k not in done]
