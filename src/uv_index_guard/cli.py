@@ -201,7 +201,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                                        args.enable_keyring_provider, args.force),
                            os.environ, sys.stdout, sys.stderr)
         if args.command == "rule":
-            from uv_index_guard import rule_docs
+            from uv_index_guard.hooks import rule as rule_docs
 
             if args.all == (args.code is not None):
                 parser.error("`rule` takes a CODE or `--all`")

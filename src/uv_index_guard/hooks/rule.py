@@ -1,5 +1,6 @@
 """`uv-index-guard rule CODE`: a rule explained, from its page in `docs/rules/` (shipped in
-the wheel as ``uv_index_guard/rule_docs/``), or from the rule itself when no page is found."""
+the wheel as ``uv_index_guard/rule_docs/``), or from the rule itself when no page is found.
+A front end: it reads files."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 from uv_index_guard.rules import CODES, RULES
 from uv_index_guard.scanner import RULES as SCAN_RULES
 
-_PACKAGED = Path(__file__).resolve().parent / "rule_docs"
-_SOURCE = Path(__file__).resolve().parents[2] / "docs" / "rules"  # a source checkout
+_PACKAGED = Path(__file__).resolve().parents[1] / "rule_docs"
+_SOURCE = Path(__file__).resolve().parents[3] / "docs" / "rules"  # a source checkout
 
 
 def _page(code: str) -> str | None:
