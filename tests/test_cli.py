@@ -342,3 +342,45 @@ def test_quiet_and_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     clean = write(tmp_path / "c" / "pyproject.toml", '[project]\nname = "c"\n')
     assert main(["check", "-q", str(clean)]) == 0
     assert capsys.readouterr().out == ""
+
+
+NAMELESS = ('\ufeff[[tool.uv.index]]\nurl = "https://gitlab.com/api/v4/projects/1/packages/pypi/'
+            'simple"\nexplicit = true\n\n[[tool.uv.index]]\nname = "b"\n'
+            'url = "https://b.acme.dev/simple"\nexplict = true\n')
+
+
+def test_fix_diff_and_unsafe_fixes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """ruff's --fix / --diff / --unsafe-fixes: the safe fix (a name for an explicit index,
+    UIG105) is written; the guessed rename (`explict` -> `explicit`, UIG101) only with
+    --unsafe-fixes; --diff writes nothing; the BOM and the file's mode stay."""
+    path = write(tmp_path / "pyproject.toml", NAMELESS.encode())
+    path.chmod(0o640)
+    assert main(["check", "--diff", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"--- a/{path}\n+++ b/{path}\n") and '+name = "gitlab"' in out
+    assert "-explict = true" not in out and err.strip() == "Would fix 1 finding."
+    assert path.read_bytes() == NAMELESS.encode()
+    assert main(["check", "--diff", "--unsafe-fixes", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "-explict = true" in out and err.strip() == "Would fix 2 findings."
+    main(["check", "--fix", str(path)])
+    out, _ = capsys.readouterr()
+    assert "Fixed 1 finding" in out
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith('\ufeff[[tool.uv.index]]\nname = "gitlab"\nurl = ')
+    assert "explict = true" in text and (path.stat().st_mode & 0o777) == 0o640
+    main(["check", "--fix", "--unsafe-fixes", str(path)])
+    out, _ = capsys.readouterr()
+    assert "Fixed 1 finding" in out and "explict" not in path.read_text(encoding="utf-8")
+    assert main(["check", "--diff", str(path)]) == 0  # nothing left to fix
+    assert capsys.readouterr().err.strip() == "Would fix 0 findings."
+    assert main(["check", "--fix", "-"]) == 2
+    assert "not on standard input" in capsys.readouterr().err
+
+
+def test_the_summary_says_which_flag_fixes(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "pyproject.toml", NAMELESS.encode())
+    main(["check", str(path)])
+    assert capsys.readouterr().out.splitlines()[-1].endswith(
+        "[*] 1 fixable with `--fix`, 1 more with `--unsafe-fixes`.")

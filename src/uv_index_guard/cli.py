@@ -33,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_const", const="fix", dest="fix",
+                        help="apply the findings' safe fixes to the files")
+    fixing.add_argument("--diff", action="store_const", const="diff", dest="fix",
+                        help="show the fixes --fix would apply as a diff; write nothing")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: the unsafe fixes too (a guessed name, ...)")
     _add_exit_zero(check)
     _add_scan(sub)
     _add_merge_reports(sub)
@@ -160,7 +167,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
             return run(args.paths, args.format, Severity.parse(args.fail_on), sys.stdout,
                        sys.stderr, sys.stdin.buffer, args.stdin_filename, quiet=args.quiet,
-                       stats=args.statistics)
+                       stats=args.statistics, fix=args.fix, unsafe=args.unsafe_fixes)
         if args.command == "scan":
             from uv_index_guard.hooks import scan
 

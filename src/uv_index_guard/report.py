@@ -38,8 +38,12 @@ def summary(findings: Sequence[Finding], files_checked: int) -> str:
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     parts = [f"{n} {s.label}{'s' if n != 1 else ''}"
              for s, n in sorted(counts.items(), reverse=True) if n]
-    fixable = sum(1 for f in findings if f.fixes)
-    tail = f"; [*] {fixable} with a fix in the language server" if fixable else ""
+    safe = sum(1 for f in findings if any(fix.safe for fix in f.fixes))
+    unsafe = sum(1 for f in findings if f.fixes) - safe
+    tail = f"; [*] {safe} fixable with `--fix`" if safe else ""
+    if unsafe:
+        tail += (f", {unsafe} more with `--unsafe-fixes`" if safe
+                 else f"; [*] {unsafe} fixable with `--fix --unsafe-fixes`")
     return f"Found {', '.join(parts)} in {files}{tail}."
 
 

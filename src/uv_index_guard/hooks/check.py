@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from uv_index_guard.engine import analyze_workspace, check_text
@@ -19,6 +20,7 @@ from uv_index_guard.files import (
     walk,
 )
 from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.fixing import apply_fixes
 from uv_index_guard.kinds import CONFIG_NAMES, Kind
 from uv_index_guard.report import json_report, statistics, text_report
 
@@ -48,9 +50,13 @@ def project_ignores(path: str) -> frozenset[str]:
 
 def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO,
         stdin: BinaryIO | None = None, stdin_name: str | None = None, *, quiet: bool = False,
-        stats: bool = False) -> int:
+        stats: bool = False, fix: str | None = None, unsafe: bool = False) -> int:
     """`check PATH...`; a path `-` is standard input, checked as ``stdin_name`` (default
-    `pyproject.toml`: the name says which kind of file it is)."""
+    `pyproject.toml`: the name says which kind of file it is). ``fix``: "fix" writes the
+    findings' fixes into the files, "diff" shows them (``unsafe``: unsafe fixes too)."""
+    if fix is not None and "-" in paths:
+        print("error: `--fix` and `--diff` work on files, not on standard input", file=err)
+        return 2
     findings: list[Finding] = []
     unreadable = False
     piped = 0
@@ -73,6 +79,19 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
         if not paths:
             return _report(findings, [], piped, fmt, fail_on, out, err, unreadable=False,
                            quiet=quiet, stats=stats)
+    if fix is not None:
+        return _fix(paths, fix, unsafe, fmt, fail_on, out, err, quiet=quiet, stats=stats)
+    found, problems, checked, unreadable = check_files(paths)
+    findings += found
+    return _report(findings, problems, checked + piped, fmt, fail_on, out, err,
+                   unreadable=unreadable, quiet=quiet, stats=stats)
+
+
+def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bool]:
+    """The findings in ``paths`` (files and directories), problems to show, how many files
+    were checked, and whether one could not be read."""
+    unreadable = False
+    findings: list[Finding] = []
     files, problems = collect(paths or ["."])
     read: dict[str, str] = {}  # by absolute path: each file is read once
     discovery = Discovery(lambda path: read.pop(path, None) or read_text(path))
@@ -105,8 +124,74 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
         findings.extend(check_text(text, shown, ignore=ignore))
     if any(p.startswith("error:") for p in problems if "no such file" in p):
         unreadable = True
-    return _report(findings, problems, len(files) + piped, fmt, fail_on, out, err,
+    return findings, problems, len(files), unreadable
+
+
+#: Fixes are applied, the files analysed again and the new fixes applied, this many times at
+#: most (a fix can make another finding fixable, as in ruff).
+MAX_PASSES = 10
+
+
+def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Severity,
+         out: TextIO, err: TextIO, *, quiet: bool, stats: bool) -> int:
+    """`check --fix` (write) or `check --diff` (show, write nothing)."""
+    import difflib
+
+    fixed = 0
+    diffs: list[str] = []
+    for _ in range(MAX_PASSES):
+        findings, problems, checked, unreadable = check_files(paths)
+        by_path: dict[str, list[Finding]] = {}
+        for finding in findings:
+            by_path.setdefault(finding.path, []).append(finding)
+        changed = False
+        for path, found in sorted(by_path.items()):
+            try:
+                raw = Path(path).read_bytes()
+                text = read_text(path)
+            except (OSError, InputError):
+                continue  # reported by check_files
+            new, count = apply_fixes(text, found, unsafe=unsafe)
+            if not count:
+                continue
+            fixed += count
+            if mode == "diff":
+                diffs.append("".join(difflib.unified_diff(
+                    text.splitlines(keepends=True), new.splitlines(keepends=True),
+                    f"a/{path}", f"b/{path}")))
+                continue
+            bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+            _write(path, (bom + new).encode("utf-8", "surrogatepass"))
+            changed = True
+        if mode == "diff" or not changed:
+            break
+    else:
+        findings, problems, checked, unreadable = check_files(paths)
+    if mode == "diff":
+        for line in problems:
+            print(line, file=err)
+        for diff in diffs:
+            print(diff, end="" if diff.endswith("\n") else "\n", file=out)
+        print(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", file=err)
+        return 2 if unreadable else 1 if diffs else 0
+    remaining = [f for f in findings if f.severity >= fail_on]
+    code = _report(findings, problems, checked, fmt, fail_on, out, err,
                    unreadable=unreadable, quiet=quiet, stats=stats)
+    if fixed and not quiet:
+        print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''} "
+              f"({len(remaining)} remaining at or above `--fail-on`).",
+              file=out if fmt == "text" else err)
+    return code
+
+
+def _write(path: str, data: bytes) -> None:
+    """Replace the file's contents, keeping its mode (through a file beside it)."""
+    mode = os.stat(path).st_mode & 0o7777
+    tmp = f"{path}.uig-{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
 
 
 def _report(findings: list[Finding], problems: list[str], checked: int, fmt: str,
