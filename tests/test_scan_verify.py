@@ -38,6 +38,7 @@ class FakeGitLab:
     prefix: str = ""
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
     delay: float = 0.0
+    endless: bool = False  # answer with a body that never ends
 
     def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
         self.requests.append((method, path, headers, body))
@@ -64,6 +65,14 @@ def gitlab() -> Iterator[tuple[FakeGitLab, str]]:
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             status = fake.answer(method, self.path, headers, body)
+            if fake.endless:
+                self.send_response(status)
+                self.send_header("Content-Length", str(10**9))
+                self.end_headers()
+                self.wfile.write(b"x" * 65536)
+                self.wfile.flush()
+                time.sleep(3)
+                return
             payload = json.dumps({"status": status}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -188,6 +197,15 @@ def test_merge_reports_keeps_verdicts(project: Path, gitlab: tuple[FakeGitLab, s
     assert main(["merge-reports", "r.json", "--output-format", "json"]) == 1
     rows = json.loads(capsys.readouterr().out)["findings"]
     assert {(r["path"], r["line"]): r["verified"] for r in rows} == EXPECTED
+
+
+def test_only_the_status_is_read(gitlab: tuple[FakeGitLab, str]) -> None:
+    """A hostile instance's endless body is never downloaded: the status decides (reading
+    the body would end in the read timeout, and `unknown`)."""
+    fake, url = gitlab
+    fake.endless = True
+    assert verify.verify({"k": ("gitlab-pat", ACTIVE_PAT)}, url, timeout=1.0) == {
+        "k": "active"}
 
 
 def test_an_unanswering_instance_gives_unknown(gitlab: tuple[FakeGitLab, str]) -> None:

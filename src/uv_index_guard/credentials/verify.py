@@ -135,13 +135,15 @@ def _ask(client: httpx.Client, endpoint: Endpoint, token: str) -> str:
     else:
         headers[endpoint.send] = token
     try:
-        # Relative to the instance's URL (a GitLab under a path prefix keeps it).
-        response = client.request(endpoint.method, endpoint.path.lstrip("/"), headers=headers,
-                                  data=data)
+        # Relative to the instance's URL (a GitLab under a path prefix keeps it). Only the
+        # status is read: the body, however large, is never downloaded.
+        with client.stream(endpoint.method, endpoint.path.lstrip("/"), headers=headers,
+                           data=data) as response:
+            status = response.status_code
     except httpx.HTTPError:
         return UNKNOWN  # timeout, refused, DNS, TLS: the instance did not say
-    if response.status_code in endpoint.active:
+    if status in endpoint.active:
         return ACTIVE
-    if response.status_code in endpoint.inactive:
+    if status in endpoint.inactive:
         return INACTIVE
     return UNKNOWN
