@@ -718,3 +718,23 @@ def test_ignore_takes_scan_rules(repo: Path, capsys: pytest.CaptureFixture[str])
         rule for _, rule in EXPECTED.values()} - {"url-credentials"}
     assert main(["check", "pyproject.toml"]) == 0
     assert "UIG002" not in capsys.readouterr().out
+
+
+def test_allow_regexes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`allow = [...]` of `[tool.uv-index-guard]` (gitleaks' allowlist `regexes`): a secret
+    whose text a regex matches is not reported, in files and in history alike."""
+    test_token = p("pat") + "TESTONLY" + rand(12)
+    (repo / "fixture.env").write_text(f"A={test_token}\nB={PAT}\n")
+    (repo / "pyproject.toml").write_text(
+        '[tool.uv-index-guard]\nallow = ["TESTONLY", "(", ".*"]\n')
+    code, findings = scan_json(capsys)
+    assert code == 1 and [(f["path"], f["line"]) for f in findings] == [("fixture.env", 2)]
+    git(repo, "add", ".")
+    commit(repo, "one")
+    code, findings = scan_json(capsys, "--git")
+    assert code == 1 and [(f["path"], f["line"]) for f in findings] == [("fixture.env", 2)]
+    main(["check", "pyproject.toml"])
+    out = capsys.readouterr().out
+    assert "2:22: UIG002 this `allow` entry is not used: not a regular expression" in out
+    assert "2:27: UIG002 this `allow` entry is not used: it matches the empty string" in out
+    assert test_token not in out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote
 
@@ -88,14 +89,34 @@ _ALLOW: Final = re.compile(rb"uv-index-guard:\s*allow|gitleaks:allow|pragma: all
 _ALLOW_NEXT: Final = b"pragma: allowlist nextline secret"
 
 
+@dataclass(frozen=True, slots=True)
+class Detect:
+    """What a project's `[tool.uv-index-guard]` adds to detection: its instance's own token
+    prefixes (`gitlab-token-prefixes`) and regexes of secrets that are not secrets (`allow`,
+    gitleaks' allowlist `regexes`: a secret whose text one of them matches is dropped)."""
+
+    prefixes: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+
+
+NO_DETECT: Final = Detect()
+
+
+@lru_cache(maxsize=16)
+def _allowed_by(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
-                 stop: int | None = None, prefixes: tuple[str, ...] = ()) -> list[Secret]:
+                 stop: int | None = None, prefixes: tuple[str, ...] = (),
+                 allow: tuple[str, ...] = ()) -> list[Secret]:
     """Secrets starting in ``data[pos:stop]`` (searching up to ``endpos``), in order.
 
     Bytes before ``pos`` serve as context (a token must not continue a word; an allow marker
     may sit on the previous line), bytes between ``stop`` and ``endpos`` let a secret that
     starts before ``stop`` be matched whole. ``prefixes``: an instance's own personal access
-    token prefixes (`gitlab-token-prefixes`), found besides the built-in ones.
+    token prefixes (`gitlab-token-prefixes`), found besides the built-in ones; ``allow``:
+    regexes of secrets not to report (see :class:`Detect`).
     """
     if endpos is None:
         endpos = len(data)
@@ -123,6 +144,10 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
             continue  # a token as the password: the token finding says more
         found.append(secret)
     found = [s for s in found if not _allowed(data, s.start, s.end)]
+    allowed = _allowed_by(allow)
+    if allowed is not None:
+        found = [s for s in found if allowed.search(
+            data[s.start : s.end].decode("utf-8", "replace")) is None]
     found.sort(key=lambda s: s.start)
     return found
 
@@ -214,12 +239,13 @@ def _allowed(data: bytes, start: int, end: int) -> bool:
     return data.find(_ALLOW_NEXT, previous, line_start) != -1
 
 
-def scan_text(text: str, path: str = "<text>", prefixes: tuple[str, ...] = ()) -> list[Finding]:
+def scan_text(text: str, path: str = "<text>", prefixes: tuple[str, ...] = (),
+              allow: tuple[str, ...] = ()) -> list[Finding]:
     """Secret findings for one text (code-point positions, 0-based, like every Finding)."""
     data = text.encode("utf-8", "surrogateescape")
     index = LineIndex(data)
     return [to_finding(s, path, index.range(s.start, s.end))
-            for s in find_secrets(data, prefixes=prefixes)]
+            for s in find_secrets(data, prefixes=prefixes, allow=allow)]
 
 
 def to_finding(secret: Secret, path: str, where: Range, commit: str | None = None) -> Finding:

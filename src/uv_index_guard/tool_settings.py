@@ -12,7 +12,7 @@ from typing import Any, Final
 
 TABLE: Final = "uv-index-guard"
 #: The keys of `[tool.uv-index-guard]`, each an array of strings.
-KEYS: Final = ("ignore", "exclude", "gitlab-token-prefixes")
+KEYS: Final = ("ignore", "exclude", "gitlab-token-prefixes", "allow")
 
 # What GitLab accepts as an instance's personal access token prefix (its application
 # setting `personal_access_token_prefix`: these characters, at most 20); under 3 characters a
@@ -28,6 +28,18 @@ def token_prefix_problem(prefix: str) -> str | None:
     return None
 
 
+def regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be an `allow` entry (not a regex, or one that matches the empty
+    string and so every secret); None when it can."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        return f"not a regular expression ({exc.msg})"
+    if compiled.search("") is not None:
+        return "it matches the empty string, so it would allow every secret"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ToolSettings:
     #: Config rule codes (`UIG205`) not to report.
@@ -37,6 +49,8 @@ class ToolSettings:
     #: An instance's own personal access token prefixes (GitLab's
     #: `personal_access_token_prefix`), valid ones only: the scanner finds tokens under them.
     gitlab_token_prefixes: tuple[str, ...] = ()
+    #: Regexes (Python syntax) of secrets `scan` does not report, valid ones only.
+    allow: tuple[str, ...] = ()
 
 
 def _strings(value: Any) -> list[str]:
@@ -49,8 +63,9 @@ def from_table(table: Any) -> ToolSettings:
         return ToolSettings()
     prefixes = tuple(p for p in _strings(table.get("gitlab-token-prefixes"))
                      if token_prefix_problem(p) is None)
+    allow = tuple(p for p in _strings(table.get("allow")) if regex_problem(p) is None)
     return ToolSettings(frozenset(_strings(table.get("ignore"))),
-                        tuple(_strings(table.get("exclude"))), prefixes)
+                        tuple(_strings(table.get("exclude"))), prefixes, allow)
 
 
 def from_pyproject(data: Any) -> ToolSettings | None:

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, TextIO
 
 from uv_index_guard.files import InputError, display_path, nearest_settings, walk
 from uv_index_guard.finding import Finding
-from uv_index_guard.scanner import URL_RULE, Secret, find_secrets, to_finding
+from uv_index_guard.scanner import NO_DETECT, URL_RULE, Detect, Secret, find_secrets, to_finding
 from uv_index_guard.text import Position, Range
 
 CHUNK = 1 << 20
@@ -73,11 +73,11 @@ class _Cursor:
 
 
 def scan_stream(read: Read, path: str, size_hint: int = -1,
-                prefixes: tuple[str, ...] = (), kept: Kept | None = None,
+                detect: Detect = NO_DETECT, kept: Kept | None = None,
                 ) -> list[Finding] | None:
-    """Findings in one stream (a file or a blob); None when it is binary. ``prefixes``: the
-    instance's own token prefixes (see :class:`ScanSettings`); ``kept`` collects the tokens
-    to verify."""
+    """Findings in one stream (a file or a blob); None when it is binary. ``detect``: what
+    the project's settings add (:class:`~uv_index_guard.scanner.Detect`); ``kept`` collects
+    the tokens to verify."""
     first = read(CHUNK if size_hint < 0 or size_hint >= CHUNK else size_hint + 1)
     if b"\0" in first[:SNIFF]:
         return None
@@ -98,7 +98,8 @@ def scan_stream(read: Read, path: str, size_hint: int = -1,
                 data = read(CHUNK)
                 buf += data
                 continue
-        for secret in find_secrets(buf, ctx, endpos, stop=hi, prefixes=prefixes):
+        for secret in find_secrets(buf, ctx, endpos, stop=hi, prefixes=detect.prefixes,
+                                   allow=detect.allow):
             findings.append(_finding(secret, path, cursor, buf, ctx))
             _keep(kept, secret, buf)
         if eof:
@@ -117,19 +118,19 @@ def _finding(secret: Secret, path: str, cursor: _Cursor, buf: bytes, ctx: int,
     return to_finding(secret, path, Range(start, end), commit)
 
 
-def scan_file(path: str, shown: str, prefixes: tuple[str, ...] = (),
+def scan_file(path: str, shown: str, detect: Detect = NO_DETECT,
               kept: Kept | None = None) -> list[Finding] | None:
     try:
         with open(path, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
-            return scan_stream(fh.read, shown, size, prefixes, kept)
+            return scan_stream(fh.read, shown, size, detect, kept)
     except IsADirectoryError:
         raise InputError(f"{shown}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
 
 
-def _scan_batch(files: Sequence[str], prefixes: tuple[str, ...] = (), keep: bool = False,
+def _scan_batch(files: Sequence[str], detect: Detect = NO_DETECT, keep: bool = False,
                 ) -> tuple[list[Finding], list[str], Kept | None]:
     findings: list[Finding] = []
     problems: list[str] = []
@@ -139,7 +140,7 @@ def _scan_batch(files: Sequence[str], prefixes: tuple[str, ...] = (), keep: bool
         # The shown path (relative to the current directory) is only worked out for the few
         # files that have something to show: os.path.relpath costs more than scanning.
         try:
-            found = scan_file(path, path, prefixes, kept)
+            found = scan_file(path, path, detect, kept)
         except InputError as exc:
             problems.append(f"{_shown(path, cwd)}{str(exc).removeprefix(path)}")
             continue
@@ -162,20 +163,20 @@ def _shown(path: str, cwd: str = "") -> str:
 PARALLEL_FILES = 400  # below this, starting workers costs more than it saves
 
 
-def scan_files(files: Sequence[str], prefixes: tuple[str, ...] = (),
+def scan_files(files: Sequence[str], detect: Detect = NO_DETECT,
                kept: Kept | None = None) -> tuple[list[Finding], list[str]]:
     """(findings, unreadable files); large sets are split over the CPUs (fork only).
     ``kept`` collects the tokens to verify."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
-        parts = [_scan_batch(files, prefixes, kept is not None)]
+        parts = [_scan_batch(files, detect, kept is not None)]
     else:
         import functools
         import multiprocessing
 
         batches = [files[i::workers] for i in range(workers)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(functools.partial(_scan_batch, prefixes=prefixes,
+            parts = pool.map(functools.partial(_scan_batch, detect=detect,
                                                keep=kept is not None), batches)
     for _, _, tokens in parts:
         if kept is not None and tokens:
@@ -189,12 +190,12 @@ def scan_files(files: Sequence[str], prefixes: tuple[str, ...] = (),
 @dataclass
 class ScanSettings:
     """`[tool.uv-index-guard]` as the scanner reads it: `exclude` (gitignore-style patterns
-    relative to ``root``) and `gitlab-token-prefixes` (an instance's own personal access
-    token prefixes, valid ones only)."""
+    relative to ``root``), `ignore` (the scan rules among it) and what detection takes from
+    `gitlab-token-prefixes` and `allow` (valid entries only)."""
 
     root: str = ""
     spec: pathspec.GitIgnoreSpec | None = None
-    prefixes: tuple[str, ...] = ()
+    detect: Detect = NO_DETECT
     ignore: frozenset[str] = frozenset()  # scan rules (`url-credentials`) not to report
 
     def excluded(self, path: str) -> bool:
@@ -214,7 +215,7 @@ def load_settings(start: str = ".") -> ScanSettings:
 
     directory, settings = found
     return ScanSettings(directory, pathspec.GitIgnoreSpec.from_lines(settings.exclude),
-                        settings.gitlab_token_prefixes, settings.ignore)
+                        Detect(settings.gitlab_token_prefixes, settings.allow), settings.ignore)
 
 
 def collect(paths: Sequence[str], settings: ScanSettings, force_exclude: bool = False,
@@ -303,7 +304,7 @@ def scan_staged(settings: ScanSettings, kept: Kept | None = None) -> tuple[list[
                 return data
 
             found = scan_stream(read, display_path(os.path.join(top, path)), remaining,
-                                settings.prefixes, kept)
+                                settings.detect, kept)
             while read(CHUNK):  # the rest of a binary blob
                 pass
             stream.read(1)  # the LF after each object
@@ -362,7 +363,8 @@ def _last_commit(buf: bytes, lo: int, hi: int) -> str | None:
 def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
                     settings: ScanSettings, kept: Kept | None = None) -> Iterator[Finding]:
     """Findings on the added lines of ``buf[lo:hi]`` (whole lines of `git log -p -U0`)."""
-    for secret in find_secrets(buf, lo, hi, prefixes=settings.prefixes):
+    for secret in find_secrets(buf, lo, hi, prefixes=settings.detect.prefixes,
+                               allow=settings.detect.allow):
         start = buf.rfind(b"\n", 0, secret.start) + 1
         if buf[start] != 0x2B or _last_file_header(buf, start - 1, start + 4) == start:
             continue  # only added lines ("+..."), not "+++ b/path" headers
@@ -596,10 +598,10 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
             paths = [p for p in opts.paths if p != "-"]
             piped = len(paths) != len(opts.paths)  # `-`: standard input, as one file
             from_stdin = (scan_stream(opts.stdin or (lambda n: b""), opts.stdin_name or "-",
-                                      -1, settings.prefixes, kept) or []) if piped else []
+                                      -1, settings.detect, kept) or []) if piped else []
             files, problems = collect(paths or ([] if piped else ["."]), settings,
                                       opts.force_exclude)
-            findings, unreadable = scan_files(files, settings.prefixes, kept)
+            findings, unreadable = scan_files(files, settings.detect, kept)
             findings += from_stdin
             problems += unreadable
             scanned = len(files) + piped

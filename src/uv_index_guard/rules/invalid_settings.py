@@ -7,7 +7,7 @@ from uv_index_guard.rules.base import Context, Rule
 from uv_index_guard.scanner import RULES as _SCAN_RULES
 from uv_index_guard.syntax import Array, Scalar
 from uv_index_guard.tool_settings import KEYS as SETTINGS_KEYS
-from uv_index_guard.tool_settings import token_prefix_problem
+from uv_index_guard.tool_settings import regex_problem, token_prefix_problem
 
 SECRET_RULES = frozenset(rule.id for rule in _SCAN_RULES)
 
@@ -53,3 +53,10 @@ class InvalidSettings(Rule):
                     if problem is not None:
                         yield ctx.finding(self, item.start, item.end,
                                           f"`{item.py}` is not used: {problem}")
+            elif key == "allow":
+                for item in value.items:
+                    assert isinstance(item, Scalar)
+                    problem = regex_problem(str(item.py))
+                    if problem is not None:
+                        yield ctx.finding(self, item.start, item.end,
+                                          f"this `allow` entry is not used: {problem}")
