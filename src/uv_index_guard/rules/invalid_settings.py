@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.rules.base import Context, Rule
@@ -46,17 +46,20 @@ class InvalidSettings(Rule):
                                           f"unknown rule code `{item.py}` in `ignore` (a "
                                           "code such as `UIG205`, or a `scan` rule such as "
                                           "`url-credentials`)")
-            elif key == "gitlab-token-prefixes":
+            elif key in _ENTRY_CHECKS:
+                check, shown = _ENTRY_CHECKS[key]
                 for item in value.items:
                     assert isinstance(item, Scalar)
-                    problem = token_prefix_problem(str(item.py))
+                    problem = check(str(item.py))
                     if problem is not None:
+                        what = f"`{item.py}`" if shown else f"this `{key}` entry"
                         yield ctx.finding(self, item.start, item.end,
-                                          f"`{item.py}` is not used: {problem}")
-            elif key == "allow":
-                for item in value.items:
-                    assert isinstance(item, Scalar)
-                    problem = regex_problem(str(item.py))
-                    if problem is not None:
-                        yield ctx.finding(self, item.start, item.end,
-                                          f"this `allow` entry is not used: {problem}")
+                                          f"{what} is not used: {problem}")
+
+
+# Keys whose entries are checked one by one: why an entry cannot be used, and whether the
+# message may quote it (a regex of `allow` may spell out what it allows: it is not quoted).
+_ENTRY_CHECKS: dict[str, tuple[Callable[[str], str | None], bool]] = {
+    "gitlab-token-prefixes": (token_prefix_problem, True),
+    "allow": (regex_problem, False),
+}
