@@ -294,6 +294,9 @@ def test_rule_explains_a_code_or_a_scan_rule(capsys: pytest.CaptureFixture[str])
     assert "uv-index-guard fix --to keyring" in out
     assert main(["rule", "UIG999"]) == 2
     assert "no rule `UIG999`" in capsys.readouterr().err
+    token = "gl" + "pat-" + "Qx7Rt2Lm9Vb4Np8Kw3Zd"
+    assert main(["rule", token]) == 2
+    assert token not in capsys.readouterr().err
     assert main(["rule", "--all"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == [*CODES, *{r.id: 0 for r in SCAN_RULES}]

@@ -11,7 +11,7 @@ from scan_samples import FALSE_POSITIVES, TRUE_POSITIVES, URLS, p, rand, routabl
 
 from uv_index_guard.engine import check_text
 from uv_index_guard.finding import Severity
-from uv_index_guard.scanner import RULES, find_secrets, scan_text
+from uv_index_guard.scanner import RULES, Detect, find_secrets, scan_text
 from uv_index_guard.tokens import FINDERS, find_tokens, mask
 
 CONTEXTS = [
@@ -236,24 +236,24 @@ def test_a_custom_prefix_finds_tokens_only_when_configured(prefix: str) -> None:
     legacy = prefix + rand(20)
     text = f"TOKEN={legacy}\n"
     assert scan_text(text) == []
-    (found,) = scan_text(text, prefixes=CUSTOM)
+    (found,) = scan_text(text, detect=Detect(CUSTOM))
     assert found.code == "gitlab-pat"
     assert (found.range.start.column, found.range.end.column) == (6, 6 + len(legacy))
     assert legacy not in found.message and f"`{prefix}" in found.message
     # The same prefix inside a word, or with too short a body, is no token.
-    assert scan_text(f"x{legacy}\n", prefixes=CUSTOM) == []
-    assert scan_text(f"TOKEN={prefix}{rand(12)}\n", prefixes=CUSTOM) == []
+    assert scan_text(f"x{legacy}\n", detect=Detect(CUSTOM)) == []
+    assert scan_text(f"TOKEN={prefix}{rand(12)}\n", detect=Detect(CUSTOM)) == []
 
 
 def test_a_routable_token_under_a_custom_prefix_is_checked_from_its_payload() -> None:
     good, bad = routable("acme" + "-"), routable("acme" + "-", bad_crc=True)
-    (found,) = scan_text(f"T={good}\n", prefixes=CUSTOM)
+    (found,) = scan_text(f"T={good}\n", detect=Detect(CUSTOM))
     assert found.severity is Severity.ERROR and "GitLab-issued" in found.message
-    (altered,) = scan_text(f"T={bad}\n", prefixes=CUSTOM)
+    (altered,) = scan_text(f"T={bad}\n", detect=Detect(CUSTOM))
     assert altered.severity is Severity.WARNING and "does not verify" in altered.message
 
 
 def test_a_token_under_a_custom_and_a_built_in_prefix_is_reported_once() -> None:
     token = "acme" + "-" + p("pat") + rand(20)
-    (found,) = scan_text(f"T={token}\n", prefixes=CUSTOM)
+    (found,) = scan_text(f"T={token}\n", detect=Detect(CUSTOM))
     assert found.range.end.column - found.range.start.column == len(token)

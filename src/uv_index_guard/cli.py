@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the fixes --fix would apply as a diff; write nothing")
     check.add_argument("--unsafe-fixes", action="store_true",
                        help="with --fix or --diff: the unsafe fixes too (a guessed name, ...)")
-    _add_exit_zero(check)
+    _add_output_options(check)
     _add_scan(sub)
     _add_merge_reports(sub)
     _add_doctor(sub)
@@ -53,7 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_exit_zero(command: argparse.ArgumentParser) -> None:
+def _add_report_options(command: argparse.ArgumentParser) -> None:
+    """`--output-format` (also `--format`) and `--output`, as `scan` and `merge-reports`
+    take them."""
+    command.add_argument("--output-format", "--format", dest="format", default="text",
+                         choices=("text", "json", "sarif", "gitlab"))
+    command.add_argument("--output", metavar="FILE",
+                         help="write the report to FILE (text still goes to the terminal)")
+
+
+def _add_output_options(command: argparse.ArgumentParser) -> None:
+    """What every reporting command takes: `--exit-zero`, `-q`, `--statistics`."""
     command.add_argument("--exit-zero", action="store_true",
                          help="exit 0 even when something is found (2 still means an error)")
     command.add_argument("-q", "--quiet", action="store_true",
@@ -119,11 +129,8 @@ def _add_scan(sub: argparse._SubParsersAction[_Parser]) -> None:
     scan.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in FILE")
     scan.add_argument("--write-baseline", metavar="FILE",
                       help="record the fingerprints of all current findings in FILE")
-    scan.add_argument("--format", "--output-format", choices=("text", "json", "sarif", "gitlab"),
-                      default="text", dest="format")
-    scan.add_argument("--output", metavar="FILE",
-                      help="write the report to FILE (text still goes to the terminal)")
-    _add_exit_zero(scan)
+    _add_report_options(scan)
+    _add_output_options(scan)
 
 
 def _add_merge_reports(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -131,25 +138,23 @@ def _add_merge_reports(sub: argparse._SubParsersAction[_Parser]) -> None:
                            help="join the JSON reports of `scan --shard` jobs into one report")
     merge.add_argument("reports", nargs="+", metavar="REPORT",
                        help="JSON reports of `scan --format json`")
-    merge.add_argument("--output-format", "--format", choices=("text", "json", "sarif", "gitlab"),
-                       default="text", dest="format")
-    merge.add_argument("--output", metavar="FILE",
-                       help="write the report to FILE (text still goes to the terminal)")
-    _add_exit_zero(merge)
+    _add_report_options(merge)
+    _add_output_options(merge)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra:  # the command's own usage, as ruff shows it, not the top level's
+    # A bad invocation shows the command's own usage, as ruff's does, not the top level's.
+    command = _commands(parser).get(args.command or "", parser)
+    if extra:
         from uv_index_guard.redact import safe_text
 
-        command = _commands(parser).get(args.command or "", parser)
         command.error(f"unrecognized arguments: {safe_text(' '.join(extra))}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    code = _run(parser, args)
+    code = _run(command, args)
     return 0 if code == 1 and getattr(args, "exit_zero", False) else code
 
 
@@ -160,7 +165,8 @@ def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPar
     return {}
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the command ``args`` name; ``command`` is its parser (for usage errors)."""
     try:
         if args.command == "check":
             from uv_index_guard.hooks.check import run
@@ -172,20 +178,20 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from uv_index_guard.hooks import scan
 
             if (args.staged or args.git or args.all_refs) and args.paths:
-                parser.error("`scan` takes paths or `--staged`/`--git`, not both")
+                command.error("`scan` takes paths or `--staged`/`--git`, not both")
             if args.all_refs and args.git not in (None, "HEAD"):
-                parser.error("`--all` takes no REV_RANGE")
+                command.error("`--all` takes no REV_RANGE")
             if args.shard and args.git is None and not args.all_refs:
-                parser.error("`--shard` splits a history scan: give `--git` or `--git --all`")
+                command.error("`--shard` splits a history scan: give `--git` or `--git --all`")
             if args.gitlab_url and not args.verify:
-                parser.error("`--gitlab-url` names the instance for `--verify`")
-            return scan.run(scan.Options(args.paths, args.staged, args.git, args.all_refs,
-                                         args.baseline, args.write_baseline, args.format,
-                                         args.output, args.shard, args.verify,
-                                         args.gitlab_url, args.force_exclude,
-                                         sys.stdin.buffer.read, args.stdin_filename,
-                                         args.quiet, args.statistics),
-                            sys.stdout, sys.stderr)
+                command.error("`--gitlab-url` names the instance for `--verify`")
+            return scan.run(scan.Options(
+                paths=args.paths, staged=args.staged, git=args.git, all_refs=args.all_refs,
+                baseline=args.baseline, write_baseline=args.write_baseline,
+                format=args.format, output=args.output, shard=args.shard, verify=args.verify,
+                gitlab_url=args.gitlab_url, force_exclude=args.force_exclude,
+                stdin=sys.stdin.buffer.read, stdin_name=args.stdin_filename,
+                quiet=args.quiet, statistics=args.statistics), sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan
 
@@ -211,14 +217,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from uv_index_guard.hooks import rule as rule_docs
 
             if args.all == (args.code is not None):
-                parser.error("`rule` takes a CODE or `--all`")
+                command.error("`rule` takes a CODE or `--all`")
             if args.all:
                 print(rule_docs.table(), file=sys.stdout)
                 return 0
             text = rule_docs.explain(args.code)
             if text is None:
-                print(f"error: no rule `{args.code}`; `uv-index-guard rule --all` lists them",
-                      file=sys.stderr)
+                from uv_index_guard.redact import safe_text
+
+                print(f"error: no rule `{safe_text(args.code)}`; `uv-index-guard rule --all` "
+                      "lists them", file=sys.stderr)
                 return 2
             print(text, file=sys.stdout)
             return 0
@@ -233,7 +241,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except Exception as exc:  # a bug: never exit 1, which means "found something"
         print(f"error: {internal_error(exc)}", file=sys.stderr)
         return 2
-    parser.print_help(sys.stderr)
+    command.print_help(sys.stderr)
     return 2
 
 

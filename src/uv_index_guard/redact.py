@@ -40,6 +40,19 @@ def safe_text(text: str) -> str:
     return text
 
 
+def without_secrets(text: str) -> str:
+    """``text`` with every token masked (as :func:`safe_text`) and every other secret the
+    scanner finds in it (a URL's password) as `****`: for text from outside, such as a
+    report that `merge-reports` is given, which anything may have written."""
+    # Here, not at the top: the language server uses this module and needs no scanner.
+    from uv_index_guard.scanner import find_secrets
+
+    data = safe_text(text).encode("utf-8", "surrogateescape")
+    for secret in reversed(find_secrets(data)):
+        data = data[: secret.start] + b"****" + data[secret.end :]
+    return data.decode("utf-8", "surrogateescape")
+
+
 class Masker:
     """Shows text of one document without its secrets: every token-shaped part masked, and
     the `UV_INDEX_<NAME>_` spelling of a token-shaped index name too (the variable names

@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 from uv_index_guard import __version__
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.redact import safe_text
-from uv_index_guard.scanner import RULES, SecretRule, find_secrets
+from uv_index_guard.redact import without_secrets
+from uv_index_guard.scanner import RULES, SecretRule
 from uv_index_guard.text import Position, Range
 
 FORMATS = ("text", "json", "sarif", "gitlab")
@@ -30,6 +30,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+# The verdicts of `scan --verify`, and how the text report marks each.
 _VERIFIED_TEXT = {"active": " [active: revoke now]", "inactive": " [inactive]",
                   "unknown": " [not verified]"}
 
@@ -56,8 +57,7 @@ def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = Fa
         lines.append(f"Found {_plural(len(findings), 'secret')} in {what}. Revoke any secret "
                      "that was pushed; mark fixtures with `uv-index-guard: allow`.")
         if verified:
-            counts = {v: sum(1 for f in findings if f.verified == v)
-                      for v in ("active", "inactive", "unknown")}
+            counts = {v: sum(1 for f in findings if f.verified == v) for v in _VERIFIED_TEXT}
             lines.append(f"Verified with the GitLab instance: {counts['active']} active "
                          f"(revoke now), {counts['inactive']} inactive, {counts['unknown']} "
                          "unknown.")
@@ -149,10 +149,10 @@ def read_json_report(text: str, name: str) -> JsonReport:
             raise ReportError(f"{name}: finding {i} has a bad position or severity") from None
         commit = row.get("commit")
         verified = row.get("verified")
-        if verified not in (None, "active", "inactive", "unknown"):
+        if verified is not None and verified not in _VERIFIED_TEXT:
             raise ReportError(f"{name}: finding {i} has a bad `verified`")
-        findings.append(Finding(_masked(str(row["path"])), where, severity,
-                                _masked(str(row["rule"])), _masked(str(row["message"])),
+        shown = [without_secrets(str(row[k])) for k in ("path", "rule", "message")]
+        findings.append(Finding(shown[0], where, severity, shown[1], shown[2],
                                 fingerprint=str(row["fingerprint"]),
                                 commit=str(commit) if commit else None, verified=verified))
     scanned = data.get("scanned")
@@ -170,16 +170,6 @@ def read_json_report(text: str, name: str) -> JsonReport:
             raise ReportError(f"{name}: bad `shard`")
         part = (k, n)
     return JsonReport(findings, unit, count, part)
-
-
-def _masked(text: str) -> str:
-    """Text read from a report, shown without secrets: a report written by `scan` holds none,
-    but a file given to `merge-reports` may have been written by anything."""
-    text = safe_text(text)
-    data = text.encode("utf-8", "surrogateescape")
-    for secret in reversed(find_secrets(data)):
-        data = data[: secret.start] + b"****" + data[secret.end :]
-    return data.decode("utf-8", "surrogateescape")
 
 
 def merge_json_reports(reports: Sequence[tuple[str, str]],

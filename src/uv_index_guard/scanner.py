@@ -108,15 +108,13 @@ def _allowed_by(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
-                 stop: int | None = None, prefixes: tuple[str, ...] = (),
-                 allow: tuple[str, ...] = ()) -> list[Secret]:
+                 stop: int | None = None, detect: Detect = NO_DETECT) -> list[Secret]:
     """Secrets starting in ``data[pos:stop]`` (searching up to ``endpos``), in order.
 
     Bytes before ``pos`` serve as context (a token must not continue a word; an allow marker
     may sit on the previous line), bytes between ``stop`` and ``endpos`` let a secret that
-    starts before ``stop`` be matched whole. ``prefixes``: an instance's own personal access
-    token prefixes (`gitlab-token-prefixes`), found besides the built-in ones; ``allow``:
-    regexes of secrets not to report (see :class:`Detect`).
+    starts before ``stop`` be matched whole. ``detect``: what the project's settings add
+    (its own token prefixes, regexes of secrets not to report).
     """
     if endpos is None:
         endpos = len(data)
@@ -125,14 +123,13 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
     found: list[Secret] = []
     starts = lead_starts(data, pos, endpos)
     taken: list[tuple[int, int]] = []
-    custom = custom_finder(prefixes)
-    for token in find_token_spans(data, pos, endpos, starts, custom):
+    for token in find_token_spans(data, pos, endpos, starts, custom_finder(detect.prefixes)):
         # An instance prefix may start before `pos`: that token is the previous window's.
         if not pos <= token.start < stop:
             continue
-        if prefixes and any(a < token.end and token.start < b for a, b in taken):
+        if token.head is not None and any(a < token.end and token.start < b for a, b in taken):
             continue  # under a custom prefix and a built-in one (`acme-glpat-...`): once
-        found.append(_token_secret(data, token, custom))
+        found.append(_token_secret(data, token))
         taken.append((token.start, token.end))
     urls = (_URL.finditer(data, pos, endpos) if starts is None
             else anchored(_URL, data, starts[4], endpos))
@@ -144,7 +141,7 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
             continue  # a token as the password: the token finding says more
         found.append(secret)
     found = [s for s in found if not _allowed(data, s.start, s.end)]
-    allowed = _allowed_by(allow)
+    allowed = _allowed_by(detect.allow)
     if allowed is not None:
         found = [s for s in found if allowed.search(
             data[s.start : s.end].decode("utf-8", "replace")) is None]
@@ -152,14 +149,9 @@ def find_secrets(data: bytes, pos: int = 0, endpos: int | None = None,
     return found
 
 
-def _token_secret(data: bytes, token: TokenMatch,
-                  custom: re.Pattern[bytes] | None = None) -> Secret:
+def _token_secret(data: bytes, token: TokenMatch) -> Secret:
     text = data[token.start : token.end].decode("ascii")
     kind = token.kind
-    # Under an instance's own prefix the mask shows that prefix, as it shows `glpat-`.
-    head = None
-    if custom is not None and kind_of(text) is None and (m := custom.match(data, token.start)):
-        head = m.end(1) - token.start
     detail = ""
     severity = Severity.ERROR
     if token.routable:
@@ -171,7 +163,7 @@ def _token_secret(data: bytes, token: TokenMatch,
                       "verify: altered, truncated or not GitLab-issued)")
             severity = Severity.WARNING
     return Secret(token.start, token.end, kind.rule, kind.description,
-                  f"{kind.description} `{mask(text, head)}`{detail}",
+                  f"{kind.description} `{mask(text, token.head)}`{detail}",
                   fingerprint(text), severity)
 
 
@@ -239,13 +231,12 @@ def _allowed(data: bytes, start: int, end: int) -> bool:
     return data.find(_ALLOW_NEXT, previous, line_start) != -1
 
 
-def scan_text(text: str, path: str = "<text>", prefixes: tuple[str, ...] = (),
-              allow: tuple[str, ...] = ()) -> list[Finding]:
+def scan_text(text: str, path: str = "<text>", detect: Detect = NO_DETECT) -> list[Finding]:
     """Secret findings for one text (code-point positions, 0-based, like every Finding)."""
     data = text.encode("utf-8", "surrogateescape")
     index = LineIndex(data)
     return [to_finding(s, path, index.range(s.start, s.end))
-            for s in find_secrets(data, prefixes=prefixes, allow=allow)]
+            for s in find_secrets(data, detect=detect)]
 
 
 def to_finding(secret: Secret, path: str, where: Range, commit: str | None = None) -> Finding:

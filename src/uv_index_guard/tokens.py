@@ -108,6 +108,9 @@ class TokenMatch:
     routable: bool
     # For routable tokens: whether the length field and CRC32 check out. None: not routable.
     checksum_ok: bool | None
+    # Under an instance's own prefix (`gitlab-token-prefixes`): that prefix's length, which
+    # the mask shows as it shows `glpat-`. None: a built-in prefix.
+    head: int | None = None
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
@@ -173,7 +176,7 @@ def find_token_spans(data: bytes, pos: int = 0, endpos: int | None = None,
                          GITLAB_KINDS[0])
         if found is not None:
             kind, length, routable, ok = found
-            yield TokenMatch(start, start + length, kind, routable, ok)
+            yield TokenMatch(start, start + length, kind, routable, ok, m.end(1) - start)
 
 
 @lru_cache(maxsize=16)
@@ -239,22 +242,15 @@ def classify(whole: str, prefix: str, body: str, custom: TokenKind | None = None
     return kind, head + len(body), False, None
 
 
-def routable_checksum_ok(token: str, payload_start: int | None = None) -> bool:
+def routable_checksum_ok(token: str, payload_start: int) -> bool:
     """Check a routable token's base64 length field, CRC32 and routing payload (GitLab 18.3+
     layout): only then is it a token GitLab issued. ``payload_start``: where the payload
-    starts in ``token`` (after its prefixes), if the caller knows."""
+    starts in ``token``, after its prefixes."""
     m = re.search(r"([0-9A-Za-z_-]+)\.(?:(\d\d)\.)?([0-9a-z]{2})([0-9a-z]{7})$", token)
     if m is None:
         return False
-    payload, _version, length, crc = m.groups()
-    if payload_start is None:  # after the kind prefix ("glpat-") inside the match
-        for kind in GITLAB_KINDS:
-            idx = token.find(kind.prefix)
-            if idx != -1:
-                payload_start = idx + len(kind.prefix)
-                break
-    if payload_start is not None:
-        payload = token[payload_start : m.start(3) - 1].split(".", 1)[0]
+    _payload, _version, length, crc = m.groups()
+    payload = token[payload_start : m.start(3) - 1].split(".", 1)[0]
     try:
         if int(length, 36) != len(payload):
             return False

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 ACTIVE: Final = "active"
 INACTIVE: Final = "inactive"
 UNKNOWN: Final = "unknown"
-VERDICTS: Final = (ACTIVE, INACTIVE, UNKNOWN)
 GITLAB_COM: Final = "https://gitlab.com"
 TIMEOUT: Final = 10.0
 
@@ -57,11 +56,10 @@ class Endpoint:
     inactive: frozenset[int]
 
 
-_PAT = Endpoint("GET", "/api/v4/personal_access_tokens/self", "PRIVATE-TOKEN",
-                frozenset({200, 403}), frozenset({401}))
 #: The endpoint of each scanner rule whose tokens can be verified.
 ENDPOINTS: Final[Mapping[str, Endpoint]] = {
-    "gitlab-pat": _PAT,
+    "gitlab-pat": Endpoint("GET", "/api/v4/personal_access_tokens/self", "PRIVATE-TOKEN",
+                           frozenset({200, 403}), frozenset({401})),
     "gitlab-cicd-job-token": Endpoint("GET", "/api/v4/job", "JOB-TOKEN", frozenset({200}),
                                       frozenset({401})),
     "gitlab-runner-token": Endpoint("POST", "/api/v4/runners/verify", "form",

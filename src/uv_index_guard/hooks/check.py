@@ -148,7 +148,7 @@ def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Sever
         for path, found in sorted(by_path.items()):
             try:
                 raw = Path(path).read_bytes()
-                text = read_text(path)
+                text = decode_text(raw, path)
             except (OSError, InputError):
                 continue  # reported by check_files
             new, count = apply_fixes(text, found, unsafe=unsafe)

@@ -98,8 +98,7 @@ def scan_stream(read: Read, path: str, size_hint: int = -1,
                 data = read(CHUNK)
                 buf += data
                 continue
-        for secret in find_secrets(buf, ctx, endpos, stop=hi, prefixes=detect.prefixes,
-                                   allow=detect.allow):
+        for secret in find_secrets(buf, ctx, endpos, stop=hi, detect=detect):
             findings.append(_finding(secret, path, cursor, buf, ctx))
             _keep(kept, secret, buf)
         if eof:
@@ -363,8 +362,7 @@ def _last_commit(buf: bytes, lo: int, hi: int) -> str | None:
 def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
                     settings: ScanSettings, kept: Kept | None = None) -> Iterator[Finding]:
     """Findings on the added lines of ``buf[lo:hi]`` (whole lines of `git log -p -U0`)."""
-    for secret in find_secrets(buf, lo, hi, prefixes=settings.detect.prefixes,
-                               allow=settings.detect.allow):
+    for secret in find_secrets(buf, lo, hi, detect=settings.detect):
         start = buf.rfind(b"\n", 0, secret.start) + 1
         if buf[start] != 0x2B or _last_file_header(buf, start - 1, start + 4) == start:
             continue  # only added lines ("+..."), not "+++ b/path" headers
@@ -627,7 +625,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         findings = _verified(findings, kept, instance)
     history = opts.git is not None or opts.all_refs
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
-                failed=bool(problems), shard=(shard.index, shard.count) if shard else None,
+                shard=(shard.index, shard.count) if shard else None,
                 unreadable=len(problems), quiet=opts.quiet, stats=opts.statistics)
 
 
@@ -654,22 +652,25 @@ def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Findin
 
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
          output: str | None, started: datetime, out: TextIO, err: TextIO, *,
-         failed: bool = False, shard: tuple[int, int] | None = None,
-         unreadable: int = 0, quiet: bool = False, stats: bool = False) -> int:
+         shard: tuple[int, int] | None = None, unreadable: int = 0, quiet: bool = False,
+         stats: bool = False) -> int:
     """Write the report (to ``output``, with the text summary on the terminal, or to
-    ``out``); the exit status: 2 when ``failed`` or the report cannot be written, else 1
-    for findings, 0 for none."""
+    ``out``); the exit status: 2 when a path could not be read (``unreadable``) or the
+    report cannot be written, else 1 for findings, 0 for none."""
     from uv_index_guard import scan_report
 
-    report = scan_report.render(fmt, findings, history=history, started=started,
-                                scanned=scanned, shard=shard, unreadable=unreadable)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(report + "\n")
-        except OSError as exc:
-            print(f"error: cannot write `{output}`: {exc.strerror or exc}", file=err)
-            return 2
+    if output or fmt != "text":
+        report = scan_report.render(fmt, findings, history=history, started=started,
+                                    scanned=scanned, shard=shard, unreadable=unreadable)
+        if output:
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(report + "\n")
+            except OSError as exc:
+                print(f"error: cannot write `{output}`: {exc.strerror or exc}", file=err)
+                return 2
+        else:
+            print(report, file=out)
     if output or fmt == "text":
         if stats:
             from uv_index_guard.report import statistics
@@ -680,9 +681,7 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
                                            unreadable=unreadable, quiet=quiet)
         if text:
             print(text, file=out)
-    else:
-        print(report, file=out)
-    if failed:
+    if unreadable:
         return 2
     return 1 if findings else 0
 
