@@ -154,3 +154,23 @@ def rule_fixtures() -> list[RuleFixture]:
         found.append(RuleFixture(entry.parent.name, verdict == "fires", name, files,
                                  entry.is_dir()))
     return found
+
+
+SCHEMAS = Path(__file__).resolve().parent / "fixtures" / "schemas"
+#: The official schemas a report must satisfy (sources: fixtures/schemas/SOURCES.md).
+SARIF_SCHEMA = "sarif-schema-2.1.0.json"
+GITLAB_SECRET_SCHEMA = "secret-detection-report-format-15.0.7.json"
+
+
+def validate(document: object, schema: str) -> None:
+    """Validate ``document`` against an official schema, formats checked too (`uri`,
+    `uri-reference`, `date-time`: jsonschema's format extra provides the checkers)."""
+    import json
+
+    import jsonschema
+
+    spec = json.loads((SCHEMAS / schema).read_text(encoding="utf-8"))
+    checker = jsonschema.FormatChecker()
+    assert "uri-reference" in checker.checkers, "jsonschema[format-nongpl] is a test dependency"
+    validator = jsonschema.validators.validator_for(spec)
+    validator(spec, format_checker=checker).validate(document)

@@ -75,7 +75,8 @@ def test_json_output_exact_shape(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 1
     data = json.loads(out)
     assert list(data) == ["findings"]
-    keys = ["path", "line", "column", "end_line", "end_column", "severity", "code", "message"]
+    keys = ["path", "line", "column", "end_line", "end_column", "severity", "code", "message",
+            "fixable"]
     for item in data["findings"]:
         assert list(item) == keys
         assert item["severity"] in ("error", "warning", "info")
@@ -140,7 +141,7 @@ def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
         main(["check", "--format", "xml"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "error: argument --format: invalid choice" in err
+    assert "error: argument --output-format/--format: invalid choice" in err
     assert "Traceback" not in err
 
 

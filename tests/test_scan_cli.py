@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import GITLAB_SECRET_SCHEMA, SARIF_SCHEMA, validate
 from scan_samples import TRUE_POSITIVES, p, rand, routable
 
 from uv_index_guard.cli import main
@@ -256,6 +257,7 @@ def test_output_file_and_terminal_text(repo: Path, capsys: pytest.CaptureFixture
 
 
 def check_sarif(doc: dict[str, Any], expected: int) -> None:
+    validate(doc, SARIF_SCHEMA)
     assert doc["version"] == "2.1.0" and doc["$schema"].startswith("https://")
     (run_,) = doc["runs"]
     driver = run_["tool"]["driver"]
@@ -294,6 +296,7 @@ def check_sarif(doc: dict[str, Any], expected: int) -> None:
 
 
 def check_gitlab(doc: dict[str, Any], expected: int, commits: set[str] | None = None) -> None:
+    validate(doc, GITLAB_SECRET_SCHEMA)
     assert doc["version"].startswith("15.")
     scan = doc["scan"]
     for part in ("analyzer", "scanner"):
@@ -341,6 +344,42 @@ def test_sarif_uris_are_percent_encoded(repo: Path, capsys: pytest.CaptureFixtur
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in json.loads(out)["runs"][0]["results"]}
     assert "dir%20with%20space/na%C3%AFve.py" in uris and ".env" in uris
+    validate(json.loads(out), SARIF_SCHEMA)  # `uri-reference` checked as a format
+
+
+def test_sarif_of_a_history_scan_names_repository_and_commits(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`versionControlProvenance` (the remote without its credentials, HEAD, the branch)
+    and, per result, the commit that added the secret: in the message and in
+    `partialFingerprints.commitSha`, as gitleaks puts it."""
+    token = p("pat") + rand(20)
+    (repo / "a.env").write_text(f"T={token}\n")
+    git(repo, "add", "a.env")
+    sha = commit(repo, "add")
+    git(repo, "checkout", "-q", "-b", "feature")
+    password = "hunter" + "2hunter2"
+    git(repo, "remote", "add", "origin", f"https://ci:{password}@gitlab.acme.dev/g/app.git")
+    code, out, _ = run(capsys, "--git", "--format", "sarif")
+    assert code == 1 and token not in out and password not in out
+    doc = json.loads(out)
+    validate(doc, SARIF_SCHEMA)
+    (run_,) = doc["runs"]
+    assert run_["versionControlProvenance"] == [{
+        "repositoryUri": "https://gitlab.acme.dev/g/app.git", "revisionId": sha,
+        "branch": "feature"}]
+    (result,) = run_["results"]
+    assert result["partialFingerprints"]["commitSha"] == sha
+    assert result["message"]["text"].endswith(f"(commit {sha[:12]})")
+    git(repo, "remote", "set-url", "origin", "git@gitlab.acme.dev:g/app.git")
+    code, out, _ = run(capsys, "--git", "--format", "sarif")
+    assert json.loads(out)["runs"][0]["versionControlProvenance"][0]["repositoryUri"] == (
+        "ssh://gitlab.acme.dev/g/app.git")
+    git(repo, "remote", "remove", "origin")
+    code, out, _ = run(capsys, "--git", "--format", "sarif")
+    assert json.loads(out)["runs"][0]["versionControlProvenance"][0]["repositoryUri"] == (
+        repo.resolve().as_uri())
+    code, out, _ = run(capsys, "--format", "sarif")  # files, not history: no provenance
+    assert "versionControlProvenance" not in json.loads(out)["runs"][0]
 
 
 # --- git modes ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from helpers import validate
 from scan_samples import p, pypi, rand, routable
 
 from uv_index_guard.cli import main
@@ -250,9 +251,6 @@ def test_gitlab_url_needs_verify(project: Path, capsys: pytest.CaptureFixture[st
     assert exc.value.code == 2 and "names the instance for `--verify`" in capsys.readouterr().err
 
 
-SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
-
-
 @pytest.mark.parametrize(("fmt", "schema"), [
     ("sarif", "sarif-schema-2.1.0.json"),
     ("gitlab", "secret-detection-report-format-15.0.7.json"),
@@ -260,12 +258,8 @@ SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 def test_verified_reports_are_valid_under_the_official_schemas(
         project: Path, gitlab: tuple[FakeGitLab, str], capsys: pytest.CaptureFixture[str],
         fmt: str, schema: str) -> None:
-    import jsonschema
-
     _fake, url = gitlab
     code, out, _ = run(capsys, "--verify", "--gitlab-url", url, "--format", fmt)
     assert code == 1
     document = json.loads(out)
-    spec = json.loads((SCHEMAS / schema).read_text())
-    validator = jsonschema.validators.validator_for(spec)
-    validator(spec).validate(document)  # the structure (where `verified` may go)
+    validate(document, schema)  # the structure (where `verified` may go)

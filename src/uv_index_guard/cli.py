@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from uv_index_guard import __version__
+from uv_index_guard import __version__, formats
 from uv_index_guard.finding import Severity
 
 
@@ -30,7 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="with `-`: the file's name, which says its kind "
                             "(default: pyproject.toml)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--output-format", "--format", dest="format", default="text",
+                       choices=formats.CHECK,
+                       help="github: workflow commands; gitlab: a Code Quality report; "
+                            "junit: JUnit XML (default: text)")
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     fixing = check.add_mutually_exclusive_group()
@@ -57,7 +60,7 @@ def _add_report_options(command: argparse.ArgumentParser) -> None:
     """`--output-format` (also `--format`) and `--output`, as `scan` and `merge-reports`
     take them."""
     command.add_argument("--output-format", "--format", dest="format", default="text",
-                         choices=("text", "json", "sarif", "gitlab"))
+                         choices=formats.SCAN)
     command.add_argument("--output", metavar="FILE",
                          help="write the report to FILE (text still goes to the terminal)")
 

@@ -1,10 +1,13 @@
-"""Findings to text and JSON. Pure: no I/O."""
+"""`check`'s findings in every format it writes: text, JSON, JSON lines, SARIF, GitHub
+workflow commands, GitLab Code Quality and JUnit XML. Pure: no I/O."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
+from uv_index_guard import sarif
 from uv_index_guard.finding import Finding, Severity
 
 
@@ -47,17 +50,166 @@ def summary(findings: Sequence[Finding], files_checked: int) -> str:
     return f"Found {', '.join(parts)} in {files}{tail}."
 
 
+def _row(f: Finding) -> dict[str, Any]:
+    return {
+        "path": f.path,
+        "line": f.range.start.line + 1,
+        "column": f.range.start.column + 1,
+        "end_line": f.range.end.line + 1,
+        "end_column": f.range.end.column + 1,
+        "severity": f.severity.label,
+        "code": f.code,
+        "message": f.message,
+        "fixable": any(fix.safe for fix in f.fixes),
+    }
+
+
 def json_report(findings: Sequence[Finding]) -> str:
-    return json.dumps({"findings": [
-        {
-            "path": f.path,
-            "line": f.range.start.line + 1,
-            "column": f.range.start.column + 1,
-            "end_line": f.range.end.line + 1,
-            "end_column": f.range.end.column + 1,
-            "severity": f.severity.label,
-            "code": f.code,
-            "message": f.message,
-        }
-        for f in findings
-    ]}, indent=2, ensure_ascii=False)
+    return json.dumps({"findings": [_row(f) for f in findings]}, indent=2, ensure_ascii=False)
+
+
+def json_lines_report(findings: Sequence[Finding]) -> str:
+    """One JSON object per finding and line (as ruff's `json-lines`)."""
+    return "\n".join(json.dumps(_row(f), ensure_ascii=False) for f in findings)
+
+
+def _occurrences(findings: Sequence[Finding], key: Callable[[Finding], str]) -> list[str]:
+    """A fingerprint per finding that survives lines moving: a hash of ``key`` and how many
+    findings before it had the same key (as ruff's and GitHub's line hashes)."""
+    import hashlib
+
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        k = key(f)
+        seen[k] = seen.get(k, 0) + 1
+        out.append(hashlib.sha256(f"{k}:{seen[k]}".encode()).hexdigest()[:32])
+    return out
+
+
+def _identity(f: Finding) -> str:
+    """What a finding is, wherever its lines move (a message naming another line, such as
+    UIG104's "the index on line 7", does not count the line)."""
+    import re
+
+    return f"{f.path}\0{f.code}\0{re.sub(r'line [0-9]+', 'line', f.message)}"
+
+
+def sarif_report(findings: Sequence[Finding]) -> str:
+    """SARIF 2.1.0, every config rule in the driver (GitHub code scanning)."""
+    from uv_index_guard.rules import RULES
+
+    rules = [{
+        "id": r.code, "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": f"{r.summary} ({r.code}, `{r.name}`)."},
+        "help": {"text": f"{r.summary}. See {r.docs_url}",
+                 "markdown": f"**{r.code} `{r.name}`**: {r.summary}.\n\n"
+                             f"[The rule's page]({r.docs_url})"},
+        "helpUri": r.docs_url,
+        "defaultConfiguration": {"level": sarif.level(r.severity)},
+        "properties": {"tags": (["security", "secret", "external/cwe/cwe-798"]
+                                if r.code.startswith("UIG3") else ["uv", "configuration"]),
+                       "precision": "very-high",
+                       **({"security-severity": "9.0"} if r.code.startswith("UIG3") else {})},
+    } for r in RULES]
+    index = {r.code: i for i, r in enumerate(RULES)}
+    results = [sarif.result(f, index, line_hash)
+               for f, line_hash in zip(findings, _occurrences(findings, _identity), strict=True)]
+    return json.dumps(sarif.log(rules, results), indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning",
+                        Severity.INFO: "notice"}
+
+
+def github_report(findings: Sequence[Finding]) -> str:
+    """GitHub Actions workflow commands: an annotation on the line of each finding."""
+    lines = []
+    for f in findings:
+        start, end = f.range.start, f.range.end
+        props = (f"title={_escape_property(f'uv-index-guard ({f.code})')},"
+                 f"file={_escape_property(f.path)},line={start.line + 1},col={start.column + 1},"
+                 f"endLine={end.line + 1},endColumn={end.column + 1}")
+        message = f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code} {f.message}"
+        lines.append(f"::{_GITHUB_LEVEL[f.severity]} {props}::{_escape_data(message)}")
+    return "\n".join(lines)
+
+
+# Code Quality's scale is info, minor, major, critical, blocker: uv refusing the file blocks.
+_CODE_QUALITY: Final = {Severity.ERROR: "blocker", Severity.WARNING: "major",
+                        Severity.INFO: "info"}
+
+
+def gitlab_report(findings: Sequence[Finding]) -> str:
+    """A GitLab Code Quality report (`artifacts: reports: codequality`)."""
+    return json.dumps([{
+        "description": f"{f.code}: {f.message}",
+        "check_name": f.code,
+        "fingerprint": print_,
+        "severity": _CODE_QUALITY[f.severity],
+        "location": {"path": f.path.replace("\\", "/"), "positions": {
+            "begin": {"line": f.range.start.line + 1, "column": f.range.start.column + 1},
+            "end": {"line": f.range.end.line + 1, "column": f.range.end.column + 1}}},
+    } for f, print_ in zip(findings, _occurrences(findings, _identity), strict=True)],
+        indent=2, ensure_ascii=False)
+
+
+def junit_report(findings: Sequence[Finding], files_checked: int) -> str:
+    """JUnit XML, a test suite per file with findings and a failing case per finding (as
+    ruff's `junit`); no findings: one passing case."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.Element("testsuites", name="uv-index-guard", tests=str(len(findings)),
+                               failures=str(len(findings)), errors="0")
+    by_path: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    if not findings:
+        suite = ElementTree.SubElement(root, "testsuite", name="uv-index-guard", tests="1",
+                                       failures="0", errors="0")
+        ElementTree.SubElement(suite, "testcase", name="no findings",
+                               classname=f"{files_checked} files checked")
+    for path, found in by_path.items():
+        suite = ElementTree.SubElement(root, "testsuite", name=path, tests=str(len(found)),
+                                       failures=str(len(found)), errors="0")
+        for f in found:
+            line, column = f.range.start.line + 1, f.range.start.column + 1
+            case = ElementTree.SubElement(suite, "testcase", name=f"uv-index-guard.{f.code}",
+                                          classname=path, file=path, line=str(line),
+                                          column=str(column))
+            failure = ElementTree.SubElement(case, "failure", message=f.message,
+                                             type=f.severity.label)
+            failure.text = f"line {line}, col {column}, {f.message}"
+    ElementTree.indent(root)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ElementTree.tostring(root, encoding="unicode"))
+
+
+def render(fmt: str, findings: Sequence[Finding], files_checked: int, *,
+           quiet: bool = False, stats: bool = False) -> str:
+    """The report ``fmt`` names (one of :data:`formats.CHECK`); "" when there is nothing to
+    say."""
+    if fmt == "json":
+        return json_report(findings)
+    if fmt == "json-lines":
+        return json_lines_report(findings)
+    if fmt == "sarif":
+        return sarif_report(findings)
+    if fmt == "github":
+        return github_report(findings)
+    if fmt == "gitlab":
+        return gitlab_report(findings)
+    if fmt == "junit":
+        return junit_report(findings, files_checked)
+    if stats:
+        return statistics(findings)
+    return text_report(findings, files_checked, quiet=quiet)

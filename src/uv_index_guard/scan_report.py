@@ -11,17 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
-from uv_index_guard import __version__
+from uv_index_guard import __version__, sarif
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.redact import without_secrets
 from uv_index_guard.scanner import RULES, SecretRule
 from uv_index_guard.text import Position, Range
 
-FORMATS = ("text", "json", "sarif", "gitlab")
-INFORMATION_URI = "https://docs.gitlab.com/security/tokens/"
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 GITLAB_SCHEMA_VERSION = "15.0.7"
 NO_COMMIT = "0000000"  # GitLab's placeholder sha for findings outside history scans
 
@@ -210,9 +206,6 @@ def merge_json_reports(reports: Sequence[tuple[str, str]],
     return ordered(list(seen.values())), history, total
 
 
-_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
 def _sarif_rule(rule: SecretRule) -> dict[str, Any]:
     """A rule as GitHub code scanning wants it: both descriptions, help, and the
     `security-severity`, tags and precision it shows and filters by."""
@@ -230,13 +223,11 @@ def _sarif_rule(rule: SecretRule) -> dict[str, Any]:
     }
 
 
-def _uri(path: str) -> str:
-    """A path as a SARIF `uri-reference`: `/` separated, spaces and non-ASCII escaped."""
-    return quote(path.replace("\\", "/"), safe="/")
-
-
-def sarif_report(findings: Sequence[Finding]) -> str:
-    rules = [_sarif_rule(r) for r in RULES]
+def sarif_report(findings: Sequence[Finding],
+                 provenance: sarif.Provenance | None = None) -> str:
+    """SARIF; ``provenance``: the repository a history scan read (each result names its
+    commit too: in its message, in `partialFingerprints.commitSha` as gitleaks puts it, and
+    in `properties.commitSha`)."""
     index = {r.id: i for i, r in enumerate(RULES)}
     results = []
     # GitHub tracks a result across runs by `primaryLocationLineHash` and can only compute
@@ -245,38 +236,21 @@ def sarif_report(findings: Sequence[Finding]) -> str:
     seen: dict[tuple[str, str | None], int] = {}
     for f in findings:
         n = seen[(f.path, f.fingerprint)] = seen.get((f.path, f.fingerprint), 0) + 1
-        result: dict[str, Any] = {
-            "ruleId": f.code,
-            "ruleIndex": index[f.code],
-            "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.path)},
-                "region": {"startLine": f.range.start.line + 1,
-                           "startColumn": f.range.start.column + 1,
-                           "endLine": f.range.end.line + 1,
-                           "endColumn": f.range.end.column + 1},
-            }}],
-            "partialFingerprints": {"secretFingerprint/v1": f.fingerprint,
-                                    "primaryLocationLineHash": f"{f.fingerprint}:{n}"},
-        }
+        prints = {"secretFingerprint/v1": f.fingerprint or ""}
+        if f.commit:
+            prints["commitSha"] = f.commit
+        result = sarif.result(f, index, f"{f.fingerprint}:{n}", prints)
         properties = {}
         if f.commit:
             properties["commitSha"] = f.commit
+            result["message"]["text"] += f" (commit {f.commit[:12]})"
         if f.verified:
             properties["verified"] = f.verified
         if properties:
             result["properties"] = properties
         results.append(result)
-    return json.dumps({
-        "version": "2.1.0",
-        "$schema": SARIF_SCHEMA,
-        "runs": [{
-            "tool": {"driver": {"name": "uv-index-guard", "version": __version__,
-                                "informationUri": INFORMATION_URI, "rules": rules}},
-            "results": results,
-        }],
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(sarif.log([_sarif_rule(r) for r in RULES], results, provenance),
+                      indent=2, ensure_ascii=False)
 
 
 _GITLAB_SEVERITY = {Severity.WARNING: "Medium", Severity.INFO: "Low"}  # errors: the rule's
@@ -336,11 +310,12 @@ def _masked_extract(message: str) -> str:
 
 
 def render(fmt: str, findings: Sequence[Finding], *, history: bool, started: datetime,
-           scanned: int = 0, shard: tuple[int, int] | None = None, unreadable: int = 0) -> str:
+           scanned: int = 0, shard: tuple[int, int] | None = None, unreadable: int = 0,
+           provenance: sarif.Provenance | None = None) -> str:
     if fmt == "json":
         return json_report(findings, history=history, scanned=scanned, shard=shard)
     if fmt == "sarif":
-        return sarif_report(findings)
+        return sarif_report(findings, provenance)
     if fmt == "gitlab":
         return gitlab_report(findings, started)
     return text_report(findings, scanned, history=history, unreadable=unreadable)

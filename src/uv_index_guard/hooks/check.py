@@ -22,7 +22,7 @@ from uv_index_guard.files import (
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.fixing import apply_fixes
 from uv_index_guard.kinds import CONFIG_NAMES, Kind
-from uv_index_guard.report import json_report, statistics, text_report
+from uv_index_guard.report import render
 
 
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -139,6 +139,7 @@ def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Sever
 
     fixed = 0
     diffs: list[str] = []
+    refused: dict[str, str] = {}  # path: why its fixes were not applied
     for _ in range(MAX_PASSES):
         findings, problems, checked, unreadable = check_files(paths)
         by_path: dict[str, list[Finding]] = {}
@@ -152,7 +153,16 @@ def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Sever
             except (OSError, InputError):
                 continue  # reported by check_files
             new, count = apply_fixes(text, found, unsafe=unsafe)
-            if not count:
+            if not count or path in refused:
+                continue
+            broken = _rejected(text, new, path)
+            if broken:
+                refused[path] = (f"error: {path}: the fixes would make uv reject the file "
+                                 f"({', '.join(broken)}); nothing written (a bug in "
+                                 "uv-index-guard: please report it)")
+                continue
+            if mode == "fix" and _read_only(path):
+                refused[path] = f"error: {path}: the file is read-only; nothing written"
                 continue
             fixed += count
             if mode == "diff":
@@ -161,12 +171,19 @@ def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Sever
                     f"a/{path}", f"b/{path}")))
                 continue
             bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
-            _write(path, (bom + new).encode("utf-8", "surrogatepass"))
+            try:
+                _write(path, (bom + new).encode("utf-8", "surrogatepass"))
+            except OSError as exc:
+                refused[path] = f"error: {path}: cannot write: {exc.strerror or exc}"
+                fixed -= count
+                continue
             changed = True
         if mode == "diff" or not changed:
             break
     else:
         findings, problems, checked, unreadable = check_files(paths)
+    problems += refused.values()
+    unreadable = unreadable or bool(refused)
     if mode == "diff":
         for line in problems:
             print(line, file=err)
@@ -184,14 +201,38 @@ def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Sever
     return code
 
 
+def _rejected(old: str, new: str, path: str) -> list[str]:
+    """The errors (what uv refuses) the fixed text has that the original has not: a fix is
+    never written when it would make uv reject the file."""
+    from collections import Counter
+
+    def errors(text: str) -> Counter[str]:
+        return Counter(f.code for f in check_text(text, path) if f.severity is Severity.ERROR)
+
+    before, after = errors(old), errors(new)
+    return sorted(after - before)
+
+
+def _read_only(path: str) -> bool:
+    """A file no one may write (mode without any `w`; root may, but `--fix` does not), or
+    that this user may not write."""
+    return not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK)
+
+
 def _write(path: str, data: bytes) -> None:
-    """Replace the file's contents, keeping its mode (through a file beside it)."""
+    """Replace the file's contents, keeping its mode (through a file beside it, so that a
+    failed write leaves the file as it was)."""
     mode = os.stat(path).st_mode & 0o7777
     tmp = f"{path}.uig-{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _report(findings: list[Finding], problems: list[str], checked: int, fmt: str,
@@ -200,14 +241,11 @@ def _report(findings: list[Finding], problems: list[str], checked: int, fmt: str
     findings.sort(key=lambda f: f.sort_key)
     for line in problems:
         print(line, file=err)
-    if fmt == "json":
-        print(json_report(findings), file=out)
-    elif stats:
-        if findings:
-            print(statistics(findings), file=out)
-    elif checked or not problems:
-        text = text_report(findings, checked, quiet=quiet)
-        if text:
+    # Text says nothing when every path was wrong; every other format always writes its
+    # report (an empty one is still a report a CI job reads).
+    if fmt != "text" or checked or not problems:
+        text = render(fmt, findings, checked, quiet=quiet, stats=stats)
+        if text or fmt != "text":
             print(text, file=out)
     if unreadable:
         return 2

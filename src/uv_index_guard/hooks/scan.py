@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, TextIO
 
+from uv_index_guard import sarif
 from uv_index_guard.files import InputError, display_path, nearest_settings, walk
 from uv_index_guard.finding import Finding
 from uv_index_guard.scanner import NO_DETECT, URL_RULE, Detect, Secret, find_secrets, to_finding
@@ -260,6 +261,34 @@ def _git(args: Sequence[str], cwd: str | None = None) -> str:
 
 def git_toplevel() -> str:
     return _git(["rev-parse", "--show-toplevel"]).rstrip("\n")
+
+
+def provenance(cwd: str | None = None) -> sarif.Provenance | None:
+    """The repository a history scan reads, for SARIF's `versionControlProvenance`: the
+    `origin` remote's URL without credentials (scp-like `git@host:path` as `ssh://`), else
+    the checkout as a `file:` URI; the revision and branch HEAD is on. None outside git."""
+    from pathlib import Path
+
+    from uv_index_guard.urls import without_userinfo
+
+    try:
+        top = _git(["rev-parse", "--show-toplevel"], cwd).rstrip("\n")
+        head = _git(["rev-parse", "--verify", "-q", "HEAD"], cwd).strip() or None
+    except UsageError:
+        return None
+    try:
+        remote = _git(["remote", "get-url", "origin"], cwd).strip()
+    except UsageError:
+        remote = ""
+    scp = re.fullmatch(r"(?:[^@/:]+@)?([^/:]+):(?!/)(.+)", remote)
+    if scp:
+        remote = f"ssh://{scp[1]}/{scp[2]}"
+    repository = (without_userinfo(remote) if "://" in remote else Path(top).as_uri())
+    try:
+        branch = _git(["symbolic-ref", "-q", "--short", "HEAD"], cwd).strip() or None
+    except UsageError:
+        branch = None
+    return sarif.Provenance(repository, head, branch)
 
 
 def staged_blobs(top: str) -> list[tuple[str, str]]:
@@ -626,6 +655,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
     history = opts.git is not None or opts.all_refs
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
                 shard=(shard.index, shard.count) if shard else None,
+                source=provenance() if history and opts.format == "sarif" else None,
                 unreadable=len(problems), quiet=opts.quiet, stats=opts.statistics)
 
 
@@ -653,7 +683,7 @@ def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Findin
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
          output: str | None, started: datetime, out: TextIO, err: TextIO, *,
          shard: tuple[int, int] | None = None, unreadable: int = 0, quiet: bool = False,
-         stats: bool = False) -> int:
+         stats: bool = False, source: sarif.Provenance | None = None) -> int:
     """Write the report (to ``output``, with the text summary on the terminal, or to
     ``out``); the exit status: 2 when a path could not be read (``unreadable``) or the
     report cannot be written, else 1 for findings, 0 for none."""
@@ -661,7 +691,8 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
 
     if output or fmt != "text":
         report = scan_report.render(fmt, findings, history=history, started=started,
-                                    scanned=scanned, shard=shard, unreadable=unreadable)
+                                    scanned=scanned, shard=shard, unreadable=unreadable,
+                                    provenance=source)
         if output:
             try:
                 with open(output, "w", encoding="utf-8") as fh:
@@ -709,5 +740,6 @@ def merge_reports(paths: Sequence[str], fmt: str, output: str | None, out: TextI
     except scan_report.ReportError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    # The shards' jobs and this one run in the same repository's checkout.
     return emit(findings, history, scanned, fmt, output, started, out, err, quiet=quiet,
-                stats=stats)
+                stats=stats, source=provenance() if history and fmt == "sarif" else None)
