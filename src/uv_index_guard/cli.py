@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from uv_index_guard import __version__, formats
 from uv_index_guard.finding import Severity
+
+if TYPE_CHECKING:
+    from uv_index_guard.report import Style
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +77,11 @@ def _add_output_options(command: argparse.ArgumentParser) -> None:
                          help="text output: the findings only, no summary")
     command.add_argument("--statistics", action="store_true",
                          help="text output: how many findings of each rule, not the findings")
+    command.add_argument("-v", "--verbose", action="store_true",
+                         help="say on standard error what is read and how long it takes")
+    command.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                         help="colour the text output (auto: on a terminal, unless NO_COLOR "
+                              "is set; FORCE_COLOR forces it)")
 
 
 def _add_doctor(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -157,8 +166,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    code = _run(command, args)
+    if getattr(args, "verbose", False):
+        from uv_index_guard.hooks import verbose
+
+        verbose.enable(sys.stderr)
+    try:
+        code = _run(command, args)
+    finally:
+        if getattr(args, "verbose", False):
+            verbose.disable()
     return 0 if code == 1 and getattr(args, "exit_zero", False) else code
+
+
+def use_color(choice: str, stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether text output is coloured: `--color always|never` decides; with `auto`, a
+    non-empty NO_COLOR turns colour off and a FORCE_COLOR other than 0 on (no-color.org,
+    force-color.org), else a terminal that is not `dumb` gets it."""
+    if choice != "auto":
+        return choice == "always"
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and env.get("TERM") != "dumb"
+
+
+def _style(args: argparse.Namespace) -> Style:
+    import os
+
+    from uv_index_guard.report import Style
+
+    return Style(quiet=args.quiet, statistics=args.statistics,
+                 color=use_color(args.color, sys.stdout, os.environ))
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -175,8 +215,8 @@ def _run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from uv_index_guard.hooks.check import run
 
             return run(args.paths, args.format, Severity.parse(args.fail_on), sys.stdout,
-                       sys.stderr, sys.stdin.buffer, args.stdin_filename, quiet=args.quiet,
-                       stats=args.statistics, fix=args.fix, unsafe=args.unsafe_fixes)
+                       sys.stderr, sys.stdin.buffer, args.stdin_filename, style=_style(args),
+                       fix=args.fix, unsafe=args.unsafe_fixes)
         if args.command == "scan":
             from uv_index_guard.hooks import scan
 
@@ -194,12 +234,12 @@ def _run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 format=args.format, output=args.output, shard=args.shard, verify=args.verify,
                 gitlab_url=args.gitlab_url, force_exclude=args.force_exclude,
                 stdin=sys.stdin.buffer.read, stdin_name=args.stdin_filename,
-                quiet=args.quiet, statistics=args.statistics), sys.stdout, sys.stderr)
+                style=_style(args)), sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan
 
             return scan.merge_reports(args.reports, args.format, args.output, sys.stdout,
-                                      sys.stderr, quiet=args.quiet, stats=args.statistics)
+                                      sys.stderr, style=_style(args))
         if args.command == "doctor":
             import os
 

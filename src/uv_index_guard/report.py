@@ -5,10 +5,44 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from uv_index_guard import sarif
 from uv_index_guard.finding import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Style:
+    """How text output looks: ``quiet`` (`-q`: the findings only), ``statistics`` (a count
+    per rule instead), ``color`` (ANSI colours, as `--color` and the terminal decide)."""
+
+    quiet: bool = False
+    statistics: bool = False
+    color: bool = False
+
+
+PLAIN: Final = Style()
+
+_SGR: Final = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33",
+               "blue": "34", "cyan": "36"}
+SEVERITY_COLOR: Final = {Severity.ERROR: "red", Severity.WARNING: "yellow",
+                         Severity.INFO: "blue"}
+
+
+def paint(text: str, style: Style, *names: str) -> str:
+    """``text`` in the colours ``names`` (bold, red, ...) when ``style.color``."""
+    if not style.color or not names:
+        return text
+    return f"\x1b[{';'.join(_SGR[n] for n in names)}m{text}\x1b[0m"
+
+
+def location(f: Finding, style: Style) -> str:
+    """`path:line:col:` as ruff shows it (the path bold, the separators dim)."""
+    sep = paint(":", style, "cyan")
+    start = f.range.start
+    return (f"{paint(f.path, style, 'bold')}{sep}{start.line + 1}{sep}{start.column + 1}"
+            f"{sep}")
 
 
 def statistics(findings: Sequence[Finding]) -> str:
@@ -20,17 +54,20 @@ def statistics(findings: Sequence[Finding]) -> str:
                      sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def text_report(findings: Sequence[Finding], files_checked: int, *, quiet: bool = False,
+def text_report(findings: Sequence[Finding], files_checked: int, style: Style = PLAIN,
                 ) -> str:
-    """One line per finding and a summary (``quiet``: the findings only, as ruff's -q)."""
+    """One line per finding and a summary (``style.quiet``: the findings only, as ruff's
+    -q; ``style.statistics``: a count per rule)."""
+    if style.statistics:
+        return statistics(findings)
     lines = []
     for f in findings:
-        start = f.range.start
-        marker = " [*]" if f.fixes else ""
-        lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code}{marker} "
-                     f"{f.message}")
-    if not quiet:
-        lines.append(summary(findings, files_checked))
+        marker = paint(" [*]", style, "cyan") if f.fixes else ""
+        code = paint(f.code, style, "bold", SEVERITY_COLOR[f.severity])
+        lines.append(f"{location(f, style)} {code}{marker} {f.message}")
+    if not style.quiet:
+        lines.append(paint(summary(findings, files_checked), style,
+                           "bold" if findings else "green"))
     return "\n".join(lines)
 
 
@@ -194,8 +231,8 @@ def junit_report(findings: Sequence[Finding], files_checked: int) -> str:
             + ElementTree.tostring(root, encoding="unicode"))
 
 
-def render(fmt: str, findings: Sequence[Finding], files_checked: int, *,
-           quiet: bool = False, stats: bool = False) -> str:
+def render(fmt: str, findings: Sequence[Finding], files_checked: int,
+           style: Style = PLAIN) -> str:
     """The report ``fmt`` names (one of :data:`formats.CHECK`); "" when there is nothing to
     say."""
     if fmt == "json":
@@ -210,6 +247,4 @@ def render(fmt: str, findings: Sequence[Finding], files_checked: int, *,
         return gitlab_report(findings)
     if fmt == "junit":
         return junit_report(findings, files_checked)
-    if stats:
-        return statistics(findings)
-    return text_report(findings, files_checked, quiet=quiet)
+    return text_report(findings, files_checked, style)

@@ -15,6 +15,7 @@ from typing import Any
 from uv_index_guard import __version__, sarif
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.redact import without_secrets
+from uv_index_guard.report import PLAIN, SEVERITY_COLOR, Style, location, paint, statistics
 from uv_index_guard.scanner import RULES, SecretRule
 from uv_index_guard.text import Position, Range
 
@@ -32,26 +33,31 @@ _VERIFIED_TEXT = {"active": " [active: revoke now]", "inactive": " [inactive]",
 
 
 def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = False,
-                unreadable: int = 0, quiet: bool = False) -> str:
-    """One line per finding, then a summary. Verified findings (``scan --verify``) list the
-    active tokens first. ``unreadable``: paths that could not be scanned (the summary never
-    calls a scan with such paths clean)."""
+                unreadable: int = 0, style: Style = PLAIN) -> str:
+    """One line per finding, then a summary (``style``: -q, --statistics, colour). Verified
+    findings (``scan --verify``) list the active tokens first. ``unreadable``: paths that
+    could not be scanned (the summary never calls a scan with such paths clean)."""
+    if style.statistics:
+        return statistics(findings)
     verified = any(f.verified for f in findings)
     if verified:
         findings = sorted(findings, key=lambda f: f.verified != "active")  # stable
     lines = []
     for f in findings:
-        start = f.range.start
-        where = f" (commit {f.commit[:12]})" if f.commit else ""
+        where = f" (commit {paint(f.commit[:12], style, 'yellow')})" if f.commit else ""
         state = _VERIFIED_TEXT.get(f.verified or "", "")
-        lines.append(f"{f.path}:{start.line + 1}:{start.column + 1}: {f.code} {f.message}"
-                     f"{where}{state}")
-    if quiet:  # the findings only, as ruff's -q
+        if f.verified == "active":
+            state = paint(state, style, "bold", "red")
+        code = paint(f.code, style, "bold", SEVERITY_COLOR[f.severity])
+        lines.append(f"{location(f, style)} {code} {f.message}{where}{state}")
+    if style.quiet:  # the findings only, as ruff's -q
         return "\n".join(lines)
     what = _plural(scanned, "commit" if history else "file")
     if findings:
-        lines.append(f"Found {_plural(len(findings), 'secret')} in {what}. Revoke any secret "
-                     "that was pushed; mark fixtures with `uv-index-guard: allow`.")
+        lines.append(paint(f"Found {_plural(len(findings), 'secret')} in {what}.", style,
+                           "bold")
+                     + " Revoke any secret that was pushed; mark fixtures with "
+                       "`uv-index-guard: allow`.")
         if verified:
             counts = {v: sum(1 for f in findings if f.verified == v) for v in _VERIFIED_TEXT}
             lines.append(f"Verified with the GitLab instance: {counts['active']} active "
@@ -61,7 +67,7 @@ def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = Fa
         lines.append(f"No secrets found in the {what} scanned, but "
                      f"{_plural(unreadable, 'path')} could not be read.")
     else:
-        lines.append(f"No secrets found ({what} scanned).")
+        lines.append(paint(f"No secrets found ({what} scanned).", style, "green"))
     if findings and unreadable:
         lines.append(f"{_plural(unreadable, 'path')} could not be read.")
     return "\n".join(lines)

@@ -21,8 +21,9 @@ from uv_index_guard.files import (
 )
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.fixing import apply_fixes
+from uv_index_guard.hooks import verbose
 from uv_index_guard.kinds import CONFIG_NAMES, Kind
-from uv_index_guard.report import render
+from uv_index_guard.report import PLAIN, Style, render
 
 
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -49,8 +50,8 @@ def project_ignores(path: str) -> frozenset[str]:
 
 
 def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: TextIO,
-        stdin: BinaryIO | None = None, stdin_name: str | None = None, *, quiet: bool = False,
-        stats: bool = False, fix: str | None = None, unsafe: bool = False) -> int:
+        stdin: BinaryIO | None = None, stdin_name: str | None = None, *,
+        style: Style = PLAIN, fix: str | None = None, unsafe: bool = False) -> int:
     """`check PATH...`; a path `-` is standard input, checked as ``stdin_name`` (default
     `pyproject.toml`: the name says which kind of file it is). ``fix``: "fix" writes the
     findings' fixes into the files, "diff" shows them (``unsafe``: unsafe fixes too)."""
@@ -78,13 +79,13 @@ def run(paths: Sequence[str], fmt: str, fail_on: Severity, out: TextIO, err: Tex
         piped = 1
         if not paths:
             return _report(findings, [], piped, fmt, fail_on, out, err, unreadable=False,
-                           quiet=quiet, stats=stats)
+                           style=style)
     if fix is not None:
-        return _fix(paths, fix, unsafe, fmt, fail_on, out, err, quiet=quiet, stats=stats)
+        return _fix(paths, fix, unsafe, fmt, fail_on, out, err, style=style)
     found, problems, checked, unreadable = check_files(paths)
     findings += found
     return _report(findings, problems, checked + piped, fmt, fail_on, out, err,
-                   unreadable=unreadable, quiet=quiet, stats=stats)
+                   unreadable=unreadable, style=style)
 
 
 def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bool]:
@@ -115,7 +116,10 @@ def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bo
             alone.append((shown, text))
             continue
         groups.setdefault(found.layout.root, (found, []))[1].append(shown)
+    verbose.say(f"checking {len(files)} file(s): {sum(len(w) for _, w in groups.values())} "
+                f"in {len(groups)} workspace(s), {len(alone)} alone")
     for found, wanted in groups.values():
+        verbose.say(f"workspace {display_path(found.layout.root)}: {', '.join(wanted)}")
         for analysis in analyze_workspace(found.configs, found.layout, only=wanted).values():
             findings.extend(analysis.findings)
     for shown, text in alone:
@@ -133,7 +137,7 @@ MAX_PASSES = 10
 
 
 def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Severity,
-         out: TextIO, err: TextIO, *, quiet: bool, stats: bool) -> int:
+         out: TextIO, err: TextIO, *, style: Style) -> int:
     """`check --fix` (write) or `check --diff` (show, write nothing)."""
     import difflib
 
@@ -193,8 +197,8 @@ def _fix(paths: Sequence[str], mode: str, unsafe: bool, fmt: str, fail_on: Sever
         return 2 if unreadable else 1 if diffs else 0
     remaining = [f for f in findings if f.severity >= fail_on]
     code = _report(findings, problems, checked, fmt, fail_on, out, err,
-                   unreadable=unreadable, quiet=quiet, stats=stats)
-    if fixed and not quiet:
+                   unreadable=unreadable, style=style)
+    if fixed and not style.quiet:
         print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''} "
               f"({len(remaining)} remaining at or above `--fail-on`).",
               file=out if fmt == "text" else err)
@@ -237,14 +241,14 @@ def _write(path: str, data: bytes) -> None:
 
 def _report(findings: list[Finding], problems: list[str], checked: int, fmt: str,
             fail_on: Severity, out: TextIO, err: TextIO, *, unreadable: bool,
-            quiet: bool = False, stats: bool = False) -> int:
+            style: Style = PLAIN) -> int:
     findings.sort(key=lambda f: f.sort_key)
     for line in problems:
         print(line, file=err)
     # Text says nothing when every path was wrong; every other format always writes its
     # report (an empty one is still a report a CI job reads).
     if fmt != "text" or checked or not problems:
-        text = render(fmt, findings, checked, quiet=quiet, stats=stats)
+        text = render(fmt, findings, checked, style)
         if text or fmt != "text":
             print(text, file=out)
     if unreadable:

@@ -21,6 +21,8 @@ from typing import IO, TYPE_CHECKING, TextIO
 from uv_index_guard import sarif
 from uv_index_guard.files import InputError, display_path, nearest_settings, walk
 from uv_index_guard.finding import Finding
+from uv_index_guard.hooks import verbose
+from uv_index_guard.report import PLAIN, Style
 from uv_index_guard.scanner import NO_DETECT, URL_RULE, Detect, Secret, find_secrets, to_finding
 from uv_index_guard.text import Position, Range
 
@@ -169,8 +171,10 @@ def scan_files(files: Sequence[str], detect: Detect = NO_DETECT,
     ``kept`` collects the tokens to verify."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
+        verbose.say(f"scanning {len(files)} file(s) in this process")
         parts = [_scan_batch(files, detect, kept is not None)]
     else:
+        verbose.say(f"scanning {len(files)} file(s) in {workers} worker processes")
         import functools
         import multiprocessing
 
@@ -210,10 +214,13 @@ def load_settings(start: str = ".") -> ScanSettings:
     the git root."""
     found = nearest_settings(start, stop_at_git=True)
     if found is None:
+        verbose.say("settings: none ([tool.uv-index-guard] in no pyproject.toml up to the "
+                    "git root)")
         return ScanSettings()
     import pathspec
 
     directory, settings = found
+    verbose.say(f"settings: [tool.uv-index-guard] of {display_path(directory)}/pyproject.toml")
     return ScanSettings(directory, pathspec.GitIgnoreSpec.from_lines(settings.exclude),
                         Detect(settings.gitlab_token_prefixes, settings.allow), settings.ignore)
 
@@ -496,6 +503,7 @@ def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | Non
     top = git_toplevel()
     workers = _history_workers()
     if shard is None and workers == 1:
+        verbose.say("reading the history with one `git log -p`")
         return _read_log(top, [*revs, "--"], None, settings, kept)
     # A parent outside `revs` (`A..B`) counts as generation 0: ranges are not for sharding.
     parents = _git(["rev-list", "--topo-order", "--reverse", "--parents", *revs, "--"], cwd=top)
@@ -504,6 +512,9 @@ def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | Non
     if not commits:
         return [], 0
     parts = workers if len(commits) >= PARALLEL_COMMITS else 1
+    verbose.say(f"reading {len(commits)} commit(s)"
+                + (f" of shard {shard.index}/{shard.count}" if shard is not None else "")
+                + f" with {parts} `git log -p`")
     stretches = [commits[i * len(commits) // parts : (i + 1) * len(commits) // parts]
                  for i in range(parts)]
     # Each commit's own diff, as in a walk.
@@ -600,8 +611,7 @@ class Options:
     force_exclude: bool = False
     stdin: Read | None = None  # `scan -`: read standard input through this
     stdin_name: str | None = None  # the name standard input is reported under
-    quiet: bool = False  # text: the findings only
-    statistics: bool = False  # text: a count per rule instead of the findings
+    style: Style = PLAIN  # text: -q, --statistics, colour
 
 
 def run(opts: Options, out: TextIO, err: TextIO) -> int:
@@ -637,6 +647,8 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         return 2
     for problem in problems:
         print(f"error: {problem}", file=err)
+    verbose.say(f"scanned {scanned} {'commit' if opts.git or opts.all_refs else 'file'}(s): "
+                f"{len(findings)} finding(s) before the baseline and `ignore`")
     if opts.write_baseline:
         try:
             with open(opts.write_baseline, "w", encoding="utf-8") as fh:
@@ -656,7 +668,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
                 shard=(shard.index, shard.count) if shard else None,
                 source=provenance() if history and opts.format == "sarif" else None,
-                unreadable=len(problems), quiet=opts.quiet, stats=opts.statistics)
+                unreadable=len(problems), style=opts.style)
 
 
 def _instance(flag: str | None) -> str:
@@ -682,8 +694,8 @@ def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Findin
 
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
          output: str | None, started: datetime, out: TextIO, err: TextIO, *,
-         shard: tuple[int, int] | None = None, unreadable: int = 0, quiet: bool = False,
-         stats: bool = False, source: sarif.Provenance | None = None) -> int:
+         shard: tuple[int, int] | None = None, unreadable: int = 0, style: Style = PLAIN,
+         source: sarif.Provenance | None = None) -> int:
     """Write the report (to ``output``, with the text summary on the terminal, or to
     ``out``); the exit status: 2 when a path could not be read (``unreadable``) or the
     report cannot be written, else 1 for findings, 0 for none."""
@@ -703,13 +715,8 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
         else:
             print(report, file=out)
     if output or fmt == "text":
-        if stats:
-            from uv_index_guard.report import statistics
-
-            text = statistics(findings)
-        else:
-            text = scan_report.text_report(findings, scanned, history=history,
-                                           unreadable=unreadable, quiet=quiet)
+        text = scan_report.text_report(findings, scanned, history=history,
+                                       unreadable=unreadable, style=style)
         if text:
             print(text, file=out)
     if unreadable:
@@ -718,7 +725,7 @@ def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
 
 
 def merge_reports(paths: Sequence[str], fmt: str, output: str | None, out: TextIO,
-                  err: TextIO, *, quiet: bool = False, stats: bool = False) -> int:
+                  err: TextIO, *, style: Style = PLAIN) -> int:
     """`uv-index-guard merge-reports`: join the JSON reports of a scan's shards into one
     report, each finding once; exits as `scan` would have on the unsharded input."""
     from uv_index_guard import scan_report
@@ -741,5 +748,5 @@ def merge_reports(paths: Sequence[str], fmt: str, output: str | None, out: TextI
         print(f"error: {exc}", file=err)
         return 2
     # The shards' jobs and this one run in the same repository's checkout.
-    return emit(findings, history, scanned, fmt, output, started, out, err, quiet=quiet,
-                stats=stats, source=provenance() if history and fmt == "sarif" else None)
+    return emit(findings, history, scanned, fmt, output, started, out, err, style=style,
+                source=provenance() if history and fmt == "sarif" else None)
