@@ -68,3 +68,41 @@ def test_hook_passes_clean_config(repo: Path, pre_commit_home: Path) -> None:
     proc = try_repo(repo, pre_commit_home, "uv-index-check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
+
+
+def test_readme_config_with_the_release_tag(repo: Path, pre_commit_home: Path,
+                                            tmp_path_factory: pytest.TempPathFactory) -> None:
+    """README's `.pre-commit-config.yaml` as written, `rev:` the release tag, `repo:` a clone
+    of this repository (as README allows: any git URL or a clone's path)."""
+    import re
+
+    import yaml
+
+    from uv_index_guard import __version__
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)
+                if b.startswith("repos:")]
+    config = yaml.safe_load(block)
+    (entry,) = config["repos"]
+    assert entry["rev"] == f"v{__version__}"
+    clone = tmp_path_factory.mktemp("uv-index-guard") / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    if subprocess.run(["git", "rev-parse", "-q", "--verify", f"refs/tags/{entry['rev']}"],
+                      cwd=clone, capture_output=True, check=False).returncode != 0:
+        git(clone, "tag", entry["rev"])  # a checkout without tags: the tag on its HEAD
+    (repo / ".pre-commit-config.yaml").write_text(
+        block.replace(entry["repo"], str(clone), 1), encoding="utf-8")
+    (repo / "deploy.env").write_text(f"TOKEN={TOKEN}\n")
+    (repo / "uv.toml").write_text('[[index]]\nurl = "https://x.example/simple"\n'
+                                  "explicit = true\n")
+    git(repo, "add", ".")
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable))
+    assert pre_commit
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+    proc = subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "deploy.env:1:7: gitlab-pat" in output and "uv.toml:1:1: UIG105" in output
+    assert output.count("Failed") == 2 and TOKEN not in output

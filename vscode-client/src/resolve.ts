@@ -39,8 +39,9 @@ export const EXECUTABLE = 'uv-index-guard';
 export const MODULE_ARGS = ['-m', 'uv_index_guard', 'lsp'];
 
 export const INSTALL_HINT =
-  'Install it with `pipx install uv-index-guard` or `uv tool install uv-index-guard` (or ' +
-  '`pip install uv-index-guard` into the project\'s virtualenv and select that interpreter), ' +
+  'Install it from a clone of uv-index-guard (it is not on PyPI yet): ' +
+  '`uv tool install ./uv-index-guard` or `pipx install ./uv-index-guard` (or ' +
+  '`pip install ./uv-index-guard` into the project\'s virtualenv and select that interpreter), ' +
   'or set `uvIndexGuard.path` to the `uv-index-guard` executable.';
 
 /**

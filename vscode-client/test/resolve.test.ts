@@ -103,7 +103,7 @@ describe('resolveServer', () => {
   });
 
   it('says how to install the server when none is found', () => {
-    for (const part of ['pipx install uv-index-guard', 'uv tool install uv-index-guard', 'uvIndexGuard.path', INSTALL_HINT]) {
+    for (const part of ['pipx install ./uv-index-guard', 'uv tool install ./uv-index-guard', 'not on PyPI yet', 'uvIndexGuard.path', INSTALL_HINT]) {
       assert.ok(notFoundMessage().includes(part), part);
     }
   });
