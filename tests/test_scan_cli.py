@@ -113,7 +113,12 @@ def test_text_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     assert f".env:2:14: gitlab-pat GitLab personal, project or group access token " \
            f"`{p('pat')}…{PAT[-4:]}`" in out.splitlines()
-    assert out.splitlines()[-1].startswith("Found 9 secrets in 11 files.")
+    summary = out.splitlines()[-1]
+    assert summary.startswith("Found 9 secrets in 11 files.")
+    # The summary says what to do: move, revoke, baseline.
+    for step in ("an environment variable or a CI/CD variable", "fix --to env|keyring",
+                 "revoke any that was pushed", "--write-baseline"):
+        assert step in summary, step
 
 
 def test_paths_and_gitignore(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

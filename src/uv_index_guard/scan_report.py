@@ -56,8 +56,10 @@ def text_report(findings: Sequence[Finding], scanned: int, *, history: bool = Fa
     if findings:
         lines.append(paint(f"Found {_plural(len(findings), 'secret')} in {what}.", style,
                            "bold")
-                     + " Revoke any secret that was pushed; mark fixtures with "
-                       "`uv-index-guard: allow`.")
+                     + " Move each to an environment variable or a CI/CD variable "
+                       "(`uv-index-guard fix --to env|keyring` for an index URL), revoke any "
+                       "that was pushed, and record accepted ones with `--write-baseline` "
+                       "(or mark a fixture's line `uv-index-guard: allow`).")
         if verified:
             counts = {v: sum(1 for f in findings if f.verified == v) for v in _VERIFIED_TEXT}
             lines.append(f"Verified with the GitLab instance: {counts['active']} active "
