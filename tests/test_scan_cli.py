@@ -782,3 +782,16 @@ def test_allow_regexes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "2:22: UIG002 this `allow` entry is not used: not a regular expression" in out
     assert "2:27: UIG002 this `allow` entry is not used: it matches the empty string" in out
     assert test_token not in out
+
+
+def test_a_secret_in_uv_config_names_the_fix(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    token = p("pat") + rand(20)
+    (repo / "sub").mkdir()
+    url = f"https://__token__:{token}@gitlab.com/api/v4/projects/1/packages/pypi/simple"
+    (repo / "sub" / "uv.toml").write_text(f'[[index]]\nname = "g"\nurl = "{url}"\n')
+    (repo / "ci.env").write_text(f"T={token}\n")
+    code, findings = scan_json(capsys)
+    assert code == 1
+    by_path = {f["path"]: f["message"] for f in findings}
+    assert by_path["sub/uv.toml"].endswith("`uv-index-guard fix --to env|keyring`")
+    assert "fix --to" not in by_path["ci.env"]

@@ -19,6 +19,7 @@ from typing import Final
 from urllib.parse import unquote
 
 from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.kinds import CONFIG_NAMES
 from uv_index_guard.prefilter import anchored, lead_starts
 from uv_index_guard.text import LineIndex, Range
 from uv_index_guard.tokens import (
@@ -239,6 +240,14 @@ def scan_text(text: str, path: str = "<text>", detect: Detect = NO_DETECT) -> li
             for s in find_secrets(data, detect=detect)]
 
 
+#: What a secret found in uv's own configuration adds to its message: the command that moves
+#: it out.
+CONFIG_HINT: Final = "; move it out of the file with `uv-index-guard fix --to env|keyring`"
+
+
 def to_finding(secret: Secret, path: str, where: Range, commit: str | None = None) -> Finding:
-    return Finding(path, where, secret.severity, secret.rule, secret.message,
+    message = secret.message
+    if path.replace("\\", "/").rsplit("/", 1)[-1] in CONFIG_NAMES:
+        message += CONFIG_HINT
+    return Finding(path, where, secret.severity, secret.rule, message,
                    fingerprint=secret.fingerprint, commit=commit)
