@@ -317,7 +317,9 @@ def test_every_scan_rule_has_a_page_that_matches_it() -> None:
         page = (docs / f"{rule.id}.md").read_text()
         assert page.startswith(f"# {rule.id}: {rule.name}\n")
         assert f"## What to do\n\n{rule.solution}\n" in page
-        assert f"**Security severity:** {rule.score}" in page
+        assert (f"**Security severity:** {rule.score} · **GitLab report severity:** "
+                f"{rule.gitlab_severity}\n") in page
+        assert f"| {rule.score} | {rule.gitlab_severity} |" in index
         assert f"[`{rule.id}`]({rule.id}.md)" in index
         (example,) = re.findall(r"## Not reported\n\n```\n(.*?)```", page, re.S)
         assert scan_text(example) == [], rule.id

@@ -257,3 +257,40 @@ def test_a_token_under_a_custom_and_a_built_in_prefix_is_reported_once() -> None
     token = "acme" + "-" + p("pat") + rand(20)
     (found,) = scan_text(f"T={token}\n", detect=Detect(CUSTOM))
     assert found.range.end.column - found.range.start.column == len(token)
+
+
+def test_severity_follows_what_a_kind_can_do() -> None:
+    """Not every token is Critical: a feed token reads, a job token dies with its job."""
+    by_id = {r.id: r for r in RULES}
+    assert by_id["gitlab-pat"].gitlab_severity == "Critical"
+    assert by_id["gitlab-feed-token"].gitlab_severity == "Medium"
+    assert by_id["gitlab-cicd-job-token"].gitlab_severity == "Medium"
+    assert by_id["gitlab-feature-flag-client-token"].gitlab_severity == "Low"
+    order = ["Low", "Medium", "High", "Critical"]
+    for rule in RULES:  # the two scales agree
+        bands = {"Low": (0.1, 3.9), "Medium": (4.0, 6.9), "High": (7.0, 8.9),
+                 "Critical": (9.0, 10.0)}[rule.gitlab_severity]
+        assert bands[0] <= float(rule.score) <= bands[1], rule.id
+    assert len({r.gitlab_severity for r in RULES}) == len(order)
+
+
+def test_gitlab_report_severity_is_the_rules_capped_for_doubtful_findings() -> None:
+    import json
+    from datetime import datetime, timezone
+
+    from uv_index_guard.finding import Finding, Severity
+    from uv_index_guard.scan_report import gitlab_report
+    from uv_index_guard.text import Position, Range
+
+    where = Range(Position(0, 0), Position(0, 4))
+
+    def severity(code: str, level: Severity) -> str:
+        f = Finding("a.env", where, level, code, "`x…y`", fingerprint="f" + code)
+        doc = json.loads(gitlab_report([f], datetime.now(timezone.utc)))
+        return str(doc["vulnerabilities"][0]["severity"])
+
+    assert severity("gitlab-pat", Severity.ERROR) == "Critical"
+    assert severity("gitlab-pat", Severity.WARNING) == "Medium"
+    assert severity("gitlab-feature-flag-client-token", Severity.ERROR) == "Low"
+    assert severity("gitlab-feature-flag-client-token", Severity.WARNING) == "Low"
+    assert severity("gitlab-feed-token", Severity.INFO) == "Low"

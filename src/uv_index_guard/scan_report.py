@@ -261,7 +261,16 @@ def sarif_report(findings: Sequence[Finding],
                       indent=2, ensure_ascii=False)
 
 
-_GITLAB_SEVERITY = {Severity.WARNING: "Medium", Severity.INFO: "Low"}  # errors: the rule's
+# GitLab's scale, lowest first. A confirmed finding (an error) takes its rule's severity; a
+# doubtful one (a warning: a checksum that fails, ...) is Medium at most, an info Low.
+_GITLAB_SCALE = ("Info", "Low", "Medium", "High", "Critical")
+_GITLAB_CAP = {Severity.WARNING: "Medium", Severity.INFO: "Low"}
+
+
+def _gitlab_severity(rule: SecretRule | None, severity: Severity) -> str:
+    ceiling = _GITLAB_CAP.get(severity, "Critical")
+    own = rule.gitlab_severity if rule is not None else ceiling
+    return min(own, ceiling, key=_GITLAB_SCALE.index)
 
 
 def gitlab_report(findings: Sequence[Finding], started: datetime,
@@ -275,8 +284,7 @@ def gitlab_report(findings: Sequence[Finding], started: datetime,
         line = f.range.start.line + 1
         key = f"{f.fingerprint}:{f.path}:{line}:{f.commit or ''}".encode()
         rule = rules.get(f.code)
-        severity = (rule.gitlab_severity if rule is not None and f.severity is Severity.ERROR
-                    else _GITLAB_SEVERITY.get(f.severity, "Medium"))
+        severity = _gitlab_severity(rule, f.severity)
         vulnerability: dict[str, Any] = {
             "id": hashlib.sha256(key).hexdigest(),
             "name": rule.name if rule is not None else f.code,

@@ -59,11 +59,32 @@ _GITLAB_SOLUTION = ("Revoke the token in GitLab now (deleting the line leaves it
                     "history), create a new one, and " + _MOVE_OUT + ".")
 _PYPI_SOLUTION = ("Revoke the token on PyPI (Account settings, API tokens), create a new one, "
                   "and " + _MOVE_OUT + ".")
+# How bad a leak of each kind is (GitHub's `security-severity`, GitLab's severity): what the
+# token can do and for how long. Whatever reaches the API, a cluster, user provisioning or a
+# release is Critical; what runs or receives pipelines, or reads repositories, High; a job
+# token (dies with its job), read-only feeds and mail Medium; feature flags Low.
+_IMPACT: Final = {
+    "gitlab-pat": ("9.0", "Critical"),
+    "gitlab-oauth-app-secret": ("9.0", "Critical"),
+    "gitlab-kubernetes-agent-token": ("9.0", "Critical"),
+    "gitlab-scim-token": ("9.0", "Critical"),
+    "gitlab-session-cookie": ("9.0", "Critical"),
+    "pypi-token": ("9.0", "Critical"),
+    "gitlab-deploy-token": ("8.0", "High"),
+    "gitlab-runner-token": ("8.0", "High"),
+    "gitlab-pipeline-trigger-token": ("7.5", "High"),
+    "gitlab-workspace-token": ("7.5", "High"),
+    "gitlab-runner-registration-token": ("7.5", "High"),
+    "gitlab-cicd-job-token": ("6.5", "Medium"),
+    "gitlab-feed-token": ("5.0", "Medium"),
+    "gitlab-incoming-mail-token": ("5.0", "Medium"),
+    "gitlab-feature-flag-client-token": ("3.5", "Low"),
+}
 # Every rule the scanner reports, in a stable order (for SARIF's rule table and the docs).
 RULES: Final[tuple[SecretRule, ...]] = (
     *{k.rule: SecretRule(k.rule, k.description, PYPI_HELP if k is PYPI_KIND else GITLAB_HELP,
-                         _PYPI_SOLUTION if k is PYPI_KIND else _GITLAB_SOLUTION, "9.0",
-                         "Critical")
+                         _PYPI_SOLUTION if k is PYPI_KIND else _GITLAB_SOLUTION,
+                         *_IMPACT[k.rule])
       for k in ALL_KINDS}.values(),
     URL_RULE,
 )
