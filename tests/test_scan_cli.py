@@ -784,7 +784,8 @@ def test_allow_regexes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert test_token not in out
 
 
-def test_a_secret_in_uv_config_names_the_fix(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_secret_in_uv_config_names_the_fix(repo: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     token = p("pat") + rand(20)
     (repo / "sub").mkdir()
     url = f"https://__token__:{token}@gitlab.com/api/v4/projects/1/packages/pypi/simple"
