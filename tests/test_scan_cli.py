@@ -592,8 +592,7 @@ def history_with_branches(repo: Path) -> int:
 
 def test_shards_partition_history_and_merge_to_the_unsharded_report(
         repo: Path, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan_mod, "SHARD_GENERATIONS", 2)  # runs of 2 in a short history
+        ) -> None:
     total = history_with_branches(repo)
     out_dir = tmp_path_factory.mktemp("reports")
     whole = out_dir / "whole.json"
@@ -611,7 +610,7 @@ def test_shards_partition_history_and_merge_to_the_unsharded_report(
             shards.append(json.loads(path.read_text()))
         # Every commit in exactly one shard; every finding in exactly one shard.
         assert sum(s["scanned"]["commits"] for s in shards) == total
-        assert all(s["scanned"]["commits"] for s in shards)
+        assert {s["scanned"]["commits"] for s in shards} <= {total // n, -(-total // n)}
         keys = [(f["commit"], f["path"], f["line"], f["column"]) for s in shards
                 for f in s["findings"]]
         assert len(keys) == len(set(keys)) == len(unsharded["findings"])
@@ -627,15 +626,17 @@ def test_shards_partition_history_and_merge_to_the_unsharded_report(
                 run(capsys, "--git", "--all", "--format", "sarif", "--output",
                     str(out_dir / "whole.sarif"))
                 assert merged.read_text() == (out_dir / "whole.sarif").read_text()
-        assert all(s["shard"] == {"index": k, "count": n} for k, s in enumerate(shards, 1))
-    # A commit's shard is its own: a job that sees fewer refs puts it in the same one.
-    seen_side = 0
-    for k in range(1, 5):
-        code, main_only = scan_json(capsys, "--git", "side", "--shard", f"{k}/4")
-        everything = json.loads((out_dir / f"shard-{k}-of-4.json").read_text())["findings"]
-        assert all(f in everything for f in main_only)
-        seen_side += len(main_only)
-    assert seen_side == 8  # the side branch's 8 tokens, each in its shard
+        history = shards[0]["shard"]["history"]
+        assert all(s["shard"] == {"index": k, "count": n, "history": history}
+                   for k, s in enumerate(shards, 1))
+    # A job that fetched fewer refs splits another history: its shard cannot be joined.
+    side = out_dir / "side-2-of-4.json"
+    code, _, _ = run(capsys, "--git", "side", "--shard", "2/4", "--output-format", "json",
+                     "--output", str(side))
+    assert code == 1 and json.loads(side.read_text())["shard"]["history"] != history
+    code, out, err = run_merge(capsys, names[0], str(side), *names[2:])
+    assert code == 2 and "the shards split different histories" in err and out == ""
+    assert "GIT_DEPTH: 0" in err
     # A shard given twice (a retried job's) counts once; the summary counts the shards'.
     code, out, _ = run_merge(capsys, names[0], names[0], *names[1:])
     assert code == 1 and out.splitlines()[-1].startswith(
@@ -682,26 +683,110 @@ def test_shard_and_merge_errors(repo: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 0 and "No secrets found (6 files scanned)." in out
 
 
-def test_a_history_read_by_several_git_processes_gives_the_walks_findings(
-        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    total = history_with_branches(repo)
-    monkeypatch.setattr(scan_mod, "_history_workers", lambda: 1)
-    code, out, _ = run(capsys, "--git", "--all", "--format", "json")
-    walk = json.loads(out)
-    assert code == 1 and walk["scanned"] == {"commits": total}
-    monkeypatch.setattr(scan_mod, "_history_workers", lambda: 3)
-    monkeypatch.setattr(scan_mod, "PARALLEL_COMMITS", 2)
-    calls: list[int] = []
+def random_history(repo: Path, seed: int, steps: int = 40) -> None:
+    """A history built by random edits that move secrets about as people do: files added,
+    lines edited, swapped and duplicated, files renamed (with and without edits), copied,
+    deleted and restored from an earlier commit, on two branches with a merge."""
+    import random
+
+    rng = random.Random(seed)
+    secrets = [p("pat") + rand(20), p("dt") + rand(20), f"https://ci:{rand(12)}@h.acme.dev/x",
+               p("pat") + rand(20)]
+
+    def line() -> str:
+        return (f"KEY={rng.choice(secrets)}" if rng.random() < 0.3
+                else f"x = {rng.randrange(10**6)}")
+
+    files: dict[str, list[str]] = {}
+    done: list[str] = []
+    for step in range(steps):
+        if step == steps // 2:
+            git(repo, "checkout", "-q", "-b", f"side{seed}")
+        if step == 3 * steps // 4:
+            git(repo, "checkout", "-q", "-")
+            files = {f.name: f.read_text().splitlines() for f in repo.glob("*.env")}
+        op = rng.choice(["add", "edit", "edit", "swap", "dup", "rename", "copy", "delete",
+                         "restore"] if files else ["add"])
+        name = rng.choice(sorted(files)) if files else ""
+        if op == "add":
+            name = f"f{step}.env"
+            files[name] = [line() for _ in range(rng.randrange(1, 8))]
+        elif op == "edit":
+            body = files[name]
+            body.insert(rng.randrange(len(body) + 1), line())
+            if len(body) > 1 and rng.random() < 0.5:
+                body.pop(rng.randrange(len(body)))
+        elif op in ("swap", "dup"):
+            body = files[name]
+            i, j = rng.randrange(len(body)), rng.randrange(len(body))
+            if op == "swap":
+                body[i], body[j] = body[j], body[i]
+            else:
+                body.insert(j, body[i])
+        elif op == "rename":
+            new = f"r{step}.env"
+            git(repo, "mv", name, new)
+            files[new] = files.pop(name)
+            if rng.random() < 0.5:
+                files[new].append(line())
+            name = new
+        elif op == "copy":
+            files[f"c{step}.env"] = list(files[name])
+            name = f"c{step}.env"
+        elif op == "delete":
+            git(repo, "rm", "-q", name)
+            del files[name]
+            commit(repo, f"{step} delete")
+            continue
+        elif op == "restore" and done:
+            git(repo, "checkout", rng.choice(done), "--", ".")
+            files = {f.name: f.read_text().splitlines() for f in repo.glob("*.env")}
+            git(repo, "add", "-A")
+            if git(repo, "status", "--porcelain"):
+                done.append(commit(repo, f"{step} restore"))
+            continue
+        (repo / name).write_text("".join(f"{text}\n" for text in files[name]))
+        git(repo, "add", "-A")
+        if git(repo, "status", "--porcelain"):
+            done.append(commit(repo, f"{step} {op}"))
+    git(repo, "merge", "-q", "--no-edit", "-s", "ours", f"side{seed}")
+    if seed == 1:  # a blob larger than a window, and binary blobs amid text ones
+        big = "".join(f"x = {i}\n" for i in range(700_000))
+        (repo / "big.txt").write_text(f"KEY={secrets[0]}\n{big}KEY={secrets[1]}\n")
+        (repo / "logo.png").write_bytes(b"\x89PNG\0\0" + secrets[2].encode())
+        (repo / "after.env").write_text(f"KEY={secrets[3]}\n")
+        git(repo, "add", "-A")
+        commit(repo, "big and binary")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_history_read_as_blobs_gives_the_findings_of_a_walk_of_its_diffs(
+        repo: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`scan --git` scans each blob once and puts its secrets on the commits that wrote it;
+    what it reports is what reading every commit's diff (`git log -p`) reports, on histories
+    where secrets are moved, duplicated, renamed, copied and restored."""
+    random_history(repo, seed)
+    settings = scan_mod.load_settings(str(repo))
+    top = scan_mod.git_toplevel()
+    walk, walked = scan_mod._read_log(top, ["--all", "--"], None, settings, None)
+    exact: list[int] = []
     read_log = scan_mod._read_log
 
     def counted(*args: Any) -> Any:
-        calls.append(len(args[2] or ()))
+        exact.append(len(args[2]))
         return read_log(*args)
 
     monkeypatch.setattr(scan_mod, "_read_log", counted)
-    code, out, _ = run(capsys, "--git", "--all", "--format", "json")
-    assert code == 1 and json.loads(out) == walk
-    assert len(calls) == 3 and sum(calls) == total and min(calls) >= total // 3
+    blobs, scanned, _ = scan_mod.scan_history(["--all"], settings)
+    assert scanned == walked
+    assert walk, "the history holds secrets"
+
+    def key(f: Any) -> tuple[str, str, int, int]:
+        return (f.commit, f.path, f.range.start.line, f.range.start.column)
+
+    assert sorted(blobs, key=key) == sorted(walk, key=key)
+    # Only the commits whose parent already held one of their secrets were diffed.
+    assert not exact or exact[0] < walked
 
 
 def test_merge_reports_never_prints_a_secret_a_hostile_report_holds(

@@ -82,10 +82,10 @@ def ordered(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def json_report(findings: Sequence[Finding], *, history: bool = False,
-                scanned: int | None = None, shard: tuple[int, int] | None = None) -> str:
+                scanned: int | None = None, shard: ShardId | None = None) -> str:
     """The JSON report; with ``scanned``, it also says how many commits (``history``) or
-    files were scanned, and with ``shard`` (K, N) which shard of the history it covers:
-    :func:`merge_json_reports` adds those up and checks that no shard is missing."""
+    files were scanned, and with ``shard`` (K, N, history) which shard of which history it
+    covers: :func:`merge_json_reports` adds those up and checks that no shard is missing."""
     rows = []
     for f in findings:
         row: dict[str, Any] = {
@@ -109,7 +109,13 @@ def json_report(findings: Sequence[Finding], *, history: bool = False,
         out["scanned"] = {"commits" if history else "files": scanned}
     if shard is not None:
         out["shard"] = {"index": shard[0], "count": shard[1]}
+        if shard[2]:
+            out["shard"]["history"] = shard[2]
     return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+#: `scan --shard K/N`: (K, N, a digest of the commits of the history split, or "")
+ShardId = tuple[int, int, str]
 
 
 class ReportError(ValueError):
@@ -126,6 +132,7 @@ class JsonReport:
     unit: str | None  # what was scanned: "commits", "files", or None when it does not say
     scanned: int
     shard: tuple[int, int] | None  # (K, N) of `scan --shard K/N`
+    history: str = ""  # what the shard's `history` says: which history was split
 
 
 def read_json_report(text: str, name: str) -> JsonReport:
@@ -170,10 +177,13 @@ def read_json_report(text: str, name: str) -> JsonReport:
     if shard is not None:
         k = shard.get("index") if isinstance(shard, dict) else None
         n = shard.get("count") if isinstance(shard, dict) else None
-        if not (isinstance(k, int) and isinstance(n, int) and 1 <= k <= n):
+        split = shard.get("history", "") if isinstance(shard, dict) else ""
+        if not (isinstance(k, int) and isinstance(n, int) and 1 <= k <= n
+                and isinstance(split, str) and len(split) <= 64
+                and split.strip("0123456789abcdef") == ""):
             raise ReportError(f"{name}: bad `shard`")
         part = (k, n)
-    return JsonReport(findings, unit, count, part)
+    return JsonReport(findings, unit, count, part, split if part else "")
 
 
 def merge_json_reports(reports: Sequence[tuple[str, str]],
@@ -187,9 +197,12 @@ def merge_json_reports(reports: Sequence[tuple[str, str]],
     units: set[str] = set()
     total = 0
     shards: dict[tuple[int, int], str] = {}
+    histories: dict[str, str] = {}
     for name, text in reports:
         report = read_json_report(text, name)
         if report.shard is not None:
+            if report.history:
+                histories.setdefault(report.history, name)
             if report.shard in shards:
                 continue  # the same shard again (a retried job's artifact)
             shards[report.shard] = name
@@ -204,6 +217,10 @@ def merge_json_reports(reports: Sequence[tuple[str, str]],
     if len(counts) > 1:
         raise ReportError("the reports are shards of different splits: "
                           + ", ".join(f"{k}/{n} ({name})" for (k, n), name in shards.items()))
+    if len(histories) > 1:
+        raise ReportError("the shards split different histories ("
+                          + ", ".join(histories.values()) + "): every job must fetch the "
+                          "same refs, whole (GitLab: GIT_DEPTH: 0; GitHub: fetch-depth: 0)")
     if counts:
         (n,) = counts
         missing = [f"{k}/{n}" for k in range(1, n + 1) if (k, n) not in shards]
@@ -326,7 +343,7 @@ def _masked_extract(message: str) -> str:
 
 
 def render(fmt: str, findings: Sequence[Finding], *, history: bool, started: datetime,
-           scanned: int = 0, shard: tuple[int, int] | None = None, unreadable: int = 0,
+           scanned: int = 0, shard: ShardId | None = None, unreadable: int = 0,
            provenance: sarif.Provenance | None = None) -> str:
     if fmt == "json":
         return json_report(findings, history=history, scanned=scanned, shard=shard)

@@ -38,15 +38,17 @@ SNIFF = 8000  # like git: a NUL in the first 8000 bytes makes a file binary
 if TYPE_CHECKING:
     import pathspec
 
+    from uv_index_guard.scan_report import ShardId
+
 Read = Callable[[int], bytes]
 #: `scan --verify`: the tokens to ask the instance about, by fingerprint: (rule, token). Held
 #: in memory only, for :func:`uv_index_guard.credentials.verify.verify`.
 Kept = dict[str, tuple[str, str]]
 
 
-def _keep(kept: Kept | None, secret: Secret, buf: bytes) -> None:
+def _keep(kept: Kept | None, secret: Secret, text: bytes) -> None:
     if kept is not None and secret.rule != URL_RULE.id:  # verify() picks what it can ask
-        kept[secret.fingerprint] = (secret.rule, buf[secret.start : secret.end].decode("ascii"))
+        kept[secret.fingerprint] = (secret.rule, text.decode("ascii"))
 
 
 class UsageError(Exception):
@@ -75,16 +77,18 @@ class _Cursor:
         self.line += buf.count(b"\n", ctx, hi)
 
 
-def scan_stream(read: Read, path: str, size_hint: int = -1,
-                detect: Detect = NO_DETECT, kept: Kept | None = None,
-                ) -> list[Finding] | None:
-    """Findings in one stream (a file or a blob); None when it is binary. ``detect``: what
-    the project's settings add (:class:`~uv_index_guard.scanner.Detect`); ``kept`` collects
-    the tokens to verify."""
+#: A secret found in a stream: what it is, where, and its text (held in memory only, to tell
+#: whether a commit's parent already had it, and for `--verify`).
+Hit = tuple[Secret, Range, bytes]
+
+
+def stream_hits(read: Read, size_hint: int = -1, detect: Detect = NO_DETECT) -> list[Hit] | None:
+    """The secrets in one stream (a file or a blob); None when it is binary. ``detect``: what
+    the project's settings add (:class:`~uv_index_guard.scanner.Detect`)."""
     first = read(CHUNK if size_hint < 0 or size_hint >= CHUNK else size_hint + 1)
     if b"\0" in first[:SNIFF]:
         return None
-    findings: list[Finding] = []
+    hits: list[Hit] = []
     cursor = _Cursor()
     buf, ctx, data = first, 0, first
     while True:
@@ -102,10 +106,12 @@ def scan_stream(read: Read, path: str, size_hint: int = -1,
                 buf += data
                 continue
         for secret in find_secrets(buf, ctx, endpos, stop=hi, detect=detect):
-            findings.append(_finding(secret, path, cursor, buf, ctx))
-            _keep(kept, secret, buf)
+            start = cursor.position(buf, ctx, secret.start)
+            text = buf[secret.start : secret.end]
+            hits.append((secret, Range(start, Position(start.line, start.column + _cp_len(text))),
+                         text))
         if eof:
-            return findings
+            return hits
         cursor.advance(buf, ctx, hi)
         keep = max(0, hi - CONTEXT)
         buf, ctx = buf[keep:], hi - keep
@@ -113,11 +119,19 @@ def scan_stream(read: Read, path: str, size_hint: int = -1,
         buf += data
 
 
-def _finding(secret: Secret, path: str, cursor: _Cursor, buf: bytes, ctx: int,
-             commit: str | None = None) -> Finding:
-    start = cursor.position(buf, ctx, secret.start)
-    end = Position(start.line, start.column + _cp_len(buf[secret.start : secret.end]))
-    return to_finding(secret, path, Range(start, end), commit)
+def _found(hit: Hit, path: str, kept: Kept | None, commit: str | None = None) -> Finding:
+    secret, where, text = hit
+    _keep(kept, secret, text)
+    return to_finding(secret, path, where, commit)
+
+
+def scan_stream(read: Read, path: str, size_hint: int = -1,
+                detect: Detect = NO_DETECT, kept: Kept | None = None,
+                ) -> list[Finding] | None:
+    """Findings in one stream (a file or a blob); None when it is binary. ``kept`` collects
+    the tokens to verify."""
+    hits = stream_hits(read, size_hint, detect)
+    return None if hits is None else [_found(hit, path, kept) for hit in hits]
 
 
 def scan_file(path: str, shown: str, detect: Detect = NO_DETECT,
@@ -418,7 +432,7 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         column = _cp_len(buf[start + 1 : secret.start])
         where = Range(Position(line - 1, column),
                       Position(line - 1, column + _cp_len(buf[secret.start : secret.end])))
-        _keep(kept, secret, buf)
+        _keep(kept, secret, buf[secret.start : secret.end])
         yield to_finding(secret, display_path(full), where, commit)
     # Carry the state to the next window.
     state.commits += sum(1 for _ in _COMMIT.finditer(buf, lo - 1, hi))
@@ -434,23 +448,23 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         state.next_line += buf.count(b"\n+", max(lo - 1, 0), hi - 1)
 
 
-#: Commits go to shards in runs of this many generations, so each shard reads stretches of
-#: neighbouring commits (git's delta caches then serve it nearly as well as a whole walk:
-#: scattering single commits cost a third more `git log` time).
-SHARD_GENERATIONS = 64
-
-
 @dataclass(frozen=True)
 class Shard:
-    """Shard ``index`` (1-based) of ``count``.
+    """Shard ``index`` (1-based) of ``count`` of a history.
 
-    A commit's shard follows from its generation (1 for a root commit, else one more than
-    its parents' highest), which only its ancestry decides: every commit is in exactly one
-    shard, the same in every job and on every machine, whatever refs each job sees.
+    The history's commits are ordered by generation (1 for a root commit, else one more
+    than its parents' highest), then sha, an order only the commits decide, and cut into
+    ``count`` runs of equal length: every commit is in exactly one shard, and each shard
+    reads neighbouring commits, whose blobs are deltas of each other (git then inflates a
+    shard's blobs nearly as cheaply as a whole walk's; runs of 64 generations dealt out in
+    turn cost git a third more). ``history`` names the history split (a digest of its
+    commits): jobs that fetched different refs split different histories, and
+    `merge-reports` refuses to join their shards.
     """
 
     index: int
     count: int
+    history: str = ""
 
     @classmethod
     def parse(cls, text: str) -> Shard:
@@ -459,78 +473,311 @@ class Shard:
             raise UsageError(f"`--shard {text}`: expected K/N with 1 <= K <= N (e.g. 2/4)")
         return cls(int(k), int(n))
 
-    def holds(self, generation: int) -> bool:
-        return (generation // SHARD_GENERATIONS) % self.count == self.index - 1
+    def split(self, parents: str) -> tuple[Shard, list[str]]:
+        """(this shard with its ``history``, its commits newest first: git stores older
+        blobs as deltas of newer ones, so newest first inflates each base once), from
+        `git rev-list --topo-order --reverse --parents` (a commit and its parents a line,
+        parents first)."""
+        import hashlib
 
-    def commits(self, parents: str) -> list[str]:
-        """This shard's commits, from `git rev-list --topo-order --reverse --parents`
-        (each line a commit and its parents, parents first)."""
         generations: dict[str, int] = {}
-        mine = []
         for line in parents.splitlines():
             commit, *above = line.split()
-            generation = 1 + max((generations.get(p, 0) for p in above), default=0)
-            generations[commit] = generation
-            if self.holds(generation):
-                mine.append(commit)
-        return mine
-
-
-#: A history of at least this many commits is read by several `git log` processes at once.
-PARALLEL_COMMITS = 400
-
-
-def _history_workers() -> int:
-    """How many `git log` processes read one history at once: git's diffing is most of a
-    history scan's time, and each process diffs its own stretch of commits. One more than
-    the CPUs (up to 4): a process waiting on its pipe leaves a CPU to another (on 2 CPUs, 3
-    processes read psf/requests' history in 0.70-0.72 s, 2 in 0.76-0.87 s)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return 1 if cpus < 2 else min(cpus + 1, 4)
+            generations[commit] = 1 + max((generations.get(p, 0) for p in above), default=0)
+        order = sorted(generations, key=lambda c: (generations[c], c))
+        digest = hashlib.sha256("\n".join(sorted(order)).encode("ascii")).hexdigest()[:16]
+        n = len(order)
+        mine = order[(self.index - 1) * n // self.count : self.index * n // self.count]
+        return dataclasses.replace(self, history=digest), mine[::-1]
 
 
 def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | None = None,
-                 kept: Kept | None = None) -> tuple[list[Finding], int]:
-    """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned).
-    With ``shard``, only that shard's commits are read.
+                 kept: Kept | None = None) -> tuple[list[Finding], int, Shard | None]:
+    """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned;
+    ``shard`` with the history it split). With ``shard``, only its commits are read.
 
-    On a machine with several CPUs, a long history is cut into as many stretches of
-    neighbouring commits (in topological order), each diffed by its own `git log`; the
-    findings are the same as from one walk."""
+    Git's diffing is most of what a `git log -p` costs, so the history is read as its blobs
+    instead: `git log --raw` names each commit's changed files (old and new blob), each new
+    blob is scanned once (`git cat-file --batch`, streamed while the log is still walked),
+    and a secret in a blob is put on each commit that wrote that blob at a path from a
+    parent without that secret. A commit whose parent's blob already holds one of the
+    secrets (a moved line, a rename with edits) is diffed by `git log -p` as before, so the
+    findings are what a walk of the diffs gives."""
     top = git_toplevel()
-    workers = _history_workers()
-    if shard is None and workers == 1:
-        verbose.say("reading the history with one `git log -p`")
-        return _read_log(top, [*revs, "--"], None, settings, kept)
-    # A parent outside `revs` (`A..B`) counts as generation 0: ranges are not for sharding.
-    parents = _git(["rev-list", "--topo-order", "--reverse", "--parents", *revs, "--"], cwd=top)
-    commits = (shard.commits(parents) if shard is not None
-               else [line.split(" ", 1)[0] for line in parents.splitlines()])
-    if not commits:
-        return [], 0
-    parts = workers if len(commits) >= PARALLEL_COMMITS else 1
-    verbose.say(f"reading {len(commits)} commit(s)"
-                + (f" of shard {shard.index}/{shard.count}" if shard is not None else "")
-                + f" with {parts} `git log -p`")
-    stretches = [commits[i * len(commits) // parts : (i + 1) * len(commits) // parts]
-                 for i in range(parts)]
-    # Each commit's own diff, as in a walk.
-    stdin_args = ["--no-walk=unsorted", "--stdin", "--"]
-    if parts == 1:
-        return _read_log(top, stdin_args, stretches[0], settings, kept)
-    from concurrent.futures import ThreadPoolExecutor
+    commits: list[str] | None = None
+    args = [*revs, "--"]
+    if shard is not None:
+        # A parent outside `revs` (`A..B`) counts as generation 0: ranges are not for sharding.
+        parents = _git(["rev-list", "--topo-order", "--reverse", "--parents", *revs, "--"],
+                       cwd=top)
+        shard, commits = shard.split(parents)
+        if not commits:
+            return [], 0, shard
+        args = ["--no-walk=unsorted", "--stdin", "--"]
+        verbose.say(f"reading {len(commits)} commit(s) of shard {shard.index}/{shard.count}")
+    changes, found, scanned = _scan_blobs(top, args, commits, settings)
+    wanted: dict[str, set[bytes]] = {}
+    for _, _, old, new in changes:
+        if old and new in found:
+            wanted.setdefault(old, set()).update(text for _, _, text in found[new])
+    held = _held(top, wanted)
+    by_commit: dict[str, list[Finding]] = {}
+    doubtful: dict[str, None] = {}  # in log order
+    for commit, path, old, new in changes:
+        hits = found.get(new)
+        if not hits or commit in doubtful:
+            continue
+        if any(text in held.get(old, ()) for _, _, text in hits):
+            doubtful[commit] = None
+            by_commit.pop(commit, None)
+            continue
+        shown = display_path(os.path.join(top, path))
+        by_commit.setdefault(commit, []).extend(_found(h, shown, kept, commit) for h in hits)
+    if doubtful:
+        verbose.say(f"diffing {len(doubtful)} commit(s) whose parent already held a secret")
+        exact, _ = _read_log(top, ["--no-walk=unsorted", "--stdin", "--"], list(doubtful),
+                             settings, kept)
+        for finding in exact:
+            by_commit.setdefault(finding.commit or "", []).append(finding)
+    return [f for found_in in by_commit.values() for f in found_in], scanned, shard
 
-    kepts: list[Kept | None] = [{} if kept is not None else None for _ in stretches]
-    with ThreadPoolExecutor(parts) as pool:
-        done = list(pool.map(lambda i: _read_log(top, stdin_args, stretches[i], settings,
-                                                 kepts[i]), range(parts)))
-    for part in kepts:
-        if kept is not None and part:
-            kept.update(part)
-    return [f for found, _ in done for f in found], sum(n for _, n in done)
+
+#: One change `git log --raw` names: (commit, path, old blob or "" for an added file, new blob)
+Change = tuple[str, str, str, str]
+
+
+def _raw_changes(stream: IO[bytes], tally: list[int]) -> Iterator[Change]:
+    """The changes in `git log --raw -z --format=%x00%H` output, as it is read. Every field
+    ends in NUL: a commit is an empty field and its sha, a change a `:meta` field and its
+    path (two for a rename or copy), so no path or content can pass for either.
+    ``tally[0]`` counts the commits (merges, which name no change, too)."""
+    def fields() -> Iterator[bytes]:
+        rest = b""
+        while data := stream.read(CHUNK):
+            parts = (rest + data).split(b"\0")
+            rest = parts.pop()
+            yield from parts
+        if rest:
+            yield rest
+
+    commit = ""
+    it = fields()
+    for field in it:
+        if not field:
+            commit = next(it, b"").decode("ascii")
+            tally[0] += 1
+            continue
+        meta = field.lstrip(b"\n").split(b" ")
+        if len(meta) != 5 or not meta[0].startswith(b":"):
+            raise UsageError("`git log --raw` wrote what it should not")
+        path = next(it, b"")
+        if meta[4][:1] in b"RC":
+            path = next(it, b"")  # the source, then the destination
+        if meta[4][:1] == b"D" or meta[1] == b"160000":  # deletions, submodules
+            continue
+        old = meta[2].decode("ascii").strip("0")  # the null id: an added file
+        yield (commit, path.decode("utf-8", "surrogateescape"),
+               meta[2].decode("ascii") if old else "", meta[3].decode("ascii"))
+
+
+def _objects(stream: IO[bytes]) -> Iterator[tuple[str, int, Read]]:
+    """(id, size, read) of each object `git cat-file --batch` writes; a missing object (a
+    shallow or partial clone) is passed over. Each must be read to its end before the next."""
+    while header := stream.readline():
+        parts = header.split()
+        if len(parts) != 3:
+            continue  # `<id> missing`
+        remaining = int(parts[2])
+
+        def read(n: int) -> bytes:
+            nonlocal remaining
+            data = stream.read(min(n, remaining)) if remaining else b""
+            remaining -= len(data)
+            return data
+
+        yield parts[0].decode("ascii"), remaining, read
+        while read(CHUNK):  # what the reader left (a binary blob's rest)
+            pass
+        stream.read(1)  # the LF after each object
+
+
+def _scan_blobs(top: str, args: list[str], commits: list[str] | None, settings: ScanSettings,
+                ) -> tuple[list[Change], dict[str, list[Hit]], int]:
+    """(the changes the log names at paths not excluded, the secrets in each new blob that
+    has some, commits walked). `git log --raw` is read on a thread that hands each blob, the
+    first time it is named, to `git cat-file`, while this thread scans what cat-file writes:
+    the walk, the inflating and the scan run at once."""
+    import subprocess
+    import threading
+
+    log_cmd = ["git", "log", "--raw", "--no-abbrev", "-z", "--no-color", "--format=%x00%H",
+               *args]
+    changes: list[Change] = []
+    tally = [0]
+    failure: list[BaseException] = []
+    with subprocess.Popen(log_cmd, cwd=top, stdin=subprocess.PIPE if commits else None,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as log, \
+            subprocess.Popen(["git", "cat-file", "--batch", "--buffer"], cwd=top,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE) as cat:
+        assert log.stdout is not None and log.stderr is not None
+        assert cat.stdin is not None and cat.stdout is not None
+        feed, log_out = cat.stdin, log.stdout
+
+        def walk() -> None:
+            seen: set[str] = set()
+            excluded: dict[str, bool] = {}
+            try:
+                if log.stdin is not None and commits:
+                    log.stdin.write("".join(f"{c}\n" for c in commits).encode())
+                    log.stdin.close()  # git reads its revisions before it writes a byte
+                for change in _raw_changes(log_out, tally):
+                    path = change[1]
+                    if path not in excluded:
+                        excluded[path] = settings.excluded(os.path.join(top, path))
+                    if excluded[path]:
+                        continue
+                    changes.append(change)
+                    if change[3] not in seen:
+                        seen.add(change[3])
+                        feed.write(change[3].encode("ascii") + b"\n")
+            except BaseException as exc:  # handed to the scanning thread
+                failure.append(exc)
+                log.kill()
+            finally:
+                feed.close()
+
+        walker = threading.Thread(target=walk, daemon=True)
+        walker.start()
+        _widen(cat.stdout)
+        _widen(log.stdout)
+        found = _batch_hits(cat.stdout, settings.detect)
+        walker.join()
+        error = log.stderr.read().decode("utf-8", "replace").strip().splitlines()
+    if failure:
+        raise failure[0]
+    if log.returncode != 0:
+        raise UsageError(f"`git log` failed: {error[-1] if error else log.returncode}")
+    return changes, found, tally[0]
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """Let the pipe hold a window (Linux: 64 KiB by default, raised up to
+    /proc/sys/fs/pipe-max-size): `git cat-file` then writes the next window while this one
+    is scanned, where a full pipe made the two take turns."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), CHUNK)
+    except (ImportError, OSError):
+        pass  # another system, or a lower limit: the default pipe still works
+
+
+def _batch_hits(stream: IO[bytes], detect: Detect) -> dict[str, list[Hit]]:
+    """The secrets in each blob `git cat-file --batch` writes to ``stream``, by blob id.
+
+    Most blobs are small, and a call per blob would cost more than its scan: the output is
+    read in windows, and each run of whole text blobs in a window is searched at once,
+    headers and all (a header line, `<id> blob <size>`, holds no secret and stands between
+    two blobs as a line of its own); a secret is kept when it lies inside one blob. A blob
+    larger than a window is read as a stream (:func:`stream_hits`)."""
+    import bisect
+
+    found: dict[str, list[Hit]] = {}
+    buf, pos, eof = b"", 0, False
+    while True:
+        bodies: list[tuple[int, int, str]] = []  # (start, end, id) of whole text blobs
+        while True:
+            nl = buf.find(b"\n", pos)
+            if nl == -1:
+                break
+            parts = buf[pos:nl].split()
+            if len(parts) != 3:  # `<id> missing` (a shallow or partial clone)
+                pos = nl + 1
+                continue
+            start, size = nl + 1, int(parts[2])
+            if start + size + 1 > len(buf):
+                if size < 4 * CHUNK or eof:
+                    break  # read on
+                _window_hits(buf, bodies, detect, found, bisect.bisect_right)
+                bodies = []
+                held = [buf[start:]]
+                remaining = size - len(held[0])
+
+                def read(n: int, held: list[bytes] = held) -> bytes:
+                    nonlocal remaining
+                    if held:
+                        return held.pop()
+                    data = stream.read(min(n, remaining)) if remaining else b""
+                    remaining -= len(data)
+                    return data
+
+                hits = stream_hits(read, size, detect)
+                while read(CHUNK):  # what the reader left (a binary blob's rest)
+                    pass
+                stream.read(1)  # the LF after the blob
+                if hits:
+                    found[parts[0].decode("ascii")] = hits
+                buf, pos = b"", 0
+                continue
+            text = buf.find(b"\0", start, min(start + SNIFF, start + size)) == -1
+            bodies.append((start, start + size, parts[0].decode("ascii") if text else ""))
+            pos = start + size + 1
+        _window_hits(buf, bodies, detect, found, bisect.bisect_right)
+        if eof:
+            return found
+        data = stream.read(CHUNK)
+        eof = not data
+        buf, pos = buf[pos:] + data, 0
+
+
+def _window_hits(buf: bytes, bodies: list[tuple[int, int, str]], detect: Detect,
+                 found: dict[str, list[Hit]],
+                 bisect_right: Callable[[list[int], int], int]) -> None:
+    """The secrets of the blobs ``bodies`` (start, end, id; a binary one's id is "") in
+    ``buf``, into ``found``: one search over each run of text blobs between binary ones."""
+    starts = [start for start, _, _ in bodies]
+    run_from = 0
+    for i in range(len(bodies) + 1):
+        if i < len(bodies) and bodies[i][2]:
+            continue
+        if run_from < i:
+            for secret in find_secrets(buf, bodies[run_from][0], bodies[i - 1][1],
+                                       detect=detect):
+                start, end, oid = bodies[bisect_right(starts, secret.start) - 1]
+                if not (start <= secret.start and secret.end <= end):
+                    continue  # (cannot be: a header line holds no secret)
+                line_start = buf.rfind(b"\n", start, secret.start) + 1 or start
+                text = buf[secret.start : secret.end]
+                at = Position(buf.count(b"\n", start, secret.start),
+                              _cp_len(buf[line_start : secret.start]))
+                found.setdefault(oid, []).append(
+                    (secret, Range(at, Position(at.line, at.column + _cp_len(text))), text))
+        run_from = i + 1
+
+
+def _held(top: str, wanted: dict[str, set[bytes]]) -> dict[str, set[bytes]]:
+    """Which of the texts wanted in each blob it holds (the parents' blobs of the few blobs
+    with secrets), read as a stream: a huge blob costs no more memory than a window."""
+    import subprocess
+
+    held: dict[str, set[bytes]] = {}
+    if not wanted:
+        return held
+    with subprocess.Popen(["git", "cat-file", "--batch"], cwd=top, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE) as cat:
+        assert cat.stdin is not None and cat.stdout is not None
+        cat.stdin.write("".join(f"{oid}\n" for oid in wanted).encode())  # a small list
+        cat.stdin.close()
+        for oid, _size, read in _objects(cat.stdout):
+            texts = wanted[oid]
+            reach = max(map(len, texts)) - 1
+            tail, present = b"", set[bytes]()
+            while data := read(CHUNK):
+                window = tail + data
+                present.update(t for t in texts if t in window)
+                tail = window[-reach:] if reach else b""
+            held[oid] = present
+    return held
 
 
 def _read_log(top: str, args: list[str], commits: list[str] | None, settings: ScanSettings,
@@ -630,7 +877,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         elif opts.git is not None or opts.all_refs:
             revs = ["--all"] if opts.all_refs else [opts.git or "HEAD"]
             shard = Shard.parse(opts.shard) if opts.shard else None
-            findings, scanned = scan_history(revs, settings, shard, kept)
+            findings, scanned, shard = scan_history(revs, settings, shard, kept)
         else:
             paths = [p for p in opts.paths if p != "-"]
             piped = len(paths) != len(opts.paths)  # `-`: standard input, as one file
@@ -666,7 +913,7 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         findings = _verified(findings, kept, instance)
     history = opts.git is not None or opts.all_refs
     return emit(findings, history, scanned, opts.format, opts.output, started, out, err,
-                shard=(shard.index, shard.count) if shard else None,
+                shard=(shard.index, shard.count, shard.history) if shard else None,
                 source=provenance() if history and opts.format == "sarif" else None,
                 unreadable=len(problems), style=opts.style)
 
@@ -694,7 +941,7 @@ def _verified(findings: list[Finding], kept: Kept, instance: str) -> list[Findin
 
 def emit(findings: Sequence[Finding], history: bool, scanned: int, fmt: str,
          output: str | None, started: datetime, out: TextIO, err: TextIO, *,
-         shard: tuple[int, int] | None = None, unreadable: int = 0, style: Style = PLAIN,
+         shard: ShardId | None = None, unreadable: int = 0, style: Style = PLAIN,
          source: sarif.Provenance | None = None) -> int:
     """Write the report (to ``output``, with the text summary on the terminal, or to
     ``out``); the exit status: 2 when a path could not be read (``unreadable``) or the
