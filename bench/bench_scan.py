@@ -215,6 +215,28 @@ def memory_case(work: Path, corpus: Path, gigabytes: float) -> dict[str, float]:
     return result
 
 
+def plant_history(repo: Path) -> None:
+    """Three commits on a branch of their own with synthetic tokens: added, moved and added
+    beside, renamed with one more; both tools must report the same (commit, file, line)."""
+    rng = random.Random(11)
+    tokens = [fake_token(rng) for _ in range(4)]
+    git(repo, "checkout", "-q", "-b", "bench-planted")
+    git(repo, "config", "user.email", "bench@example.com")
+    git(repo, "config", "user.name", "Bench")
+    (repo / "planted").mkdir(exist_ok=True)
+    steps = [("planted/a.env", f"A={tokens[0]}\nx = 1\nB={tokens[1]}\n"),
+             ("planted/a.env", f"B={tokens[1]}\nx = 1\nA={tokens[0]}\nC={tokens[2]}\n"),
+             ("planted/b.env", f"B={tokens[1]}\nx = 1\nA={tokens[0]}\nC={tokens[2]}\n"
+                               f"D={tokens[3]}\n")]
+    for i, (path, text) in enumerate(steps):
+        if i == 2:
+            git(repo, "mv", "planted/a.env", path)
+        (repo / path).write_text(text)
+        git(repo, "add", "-A", "planted")
+        git(repo, "commit", "-q", "-m", f"planted {i}")
+    git(repo, "checkout", "-q", "-")
+
+
 def history_case(work: Path, source: str | None, runs: int) -> dict[str, object]:
     repo = work / "history-repo"
     if repo.exists():
@@ -232,6 +254,7 @@ def history_case(work: Path, source: str | None, runs: int) -> dict[str, object]
             shutil.copyfile(src, repo / src.name)
             git(repo, "add", src.name)
             git(repo, "commit", "-q", "-m", f"c{i}")
+    plant_history(repo)
     commits = subprocess.run(["git", "rev-list", "--all", "--count"], cwd=repo,
                              capture_output=True, text=True, check=True).stdout.strip()
     uig = [tool("uv-index-guard"), "scan", "--git", "--all", "--format", "json", "--output",
@@ -260,10 +283,13 @@ def history_case(work: Path, source: str | None, runs: int) -> dict[str, object]
                     "json", "--output", str(merged_path)], stdout=subprocess.DEVNULL,
                    check=False)
     merged = json.loads(merged_path.read_text())
+    ours = {(f["commit"], f["path"], f["line"]) for f in whole["findings"]}
+    theirs = {(f["Commit"], f["File"], f["StartLine"])
+              for f in json.loads((work / "gitleaks-history.json").read_text())}
     return {"repo": source or "synthetic", "commits": int(commits), "uig_s": t_uig,
             "gitleaks_s": t_gl, "ratio_vs_gitleaks": t_gl / t_uig, "git_log_p_s": git_log,
             "uig_findings": len(whole["findings"]),
-            "gitleaks_findings": len(json.loads((work / "gitleaks-history.json").read_text())),
+            "gitleaks_findings": len(theirs), "same_findings": ours == theirs,
             "four_shards_summed_s": min(shard_walls),
             "shards_vs_unsharded": min(shard_walls) / t_uig,
             "merged_equals_unsharded": merged == whole}
