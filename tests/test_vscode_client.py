@@ -1,6 +1,8 @@
 """The VS Code extension from a clean checkout: vscode-client/ci.sh runs npm ci, typecheck,
-mocha unit tests, packages the .vsix, installs code-server 4.100.3 and chromium (cached under
-~/.cache/uv-index-guard-e2e), and checks in real VS Code that the Problems panel shows UIG301.
+mocha unit tests, packages the universal .vsix and this platform's .vsix (the server bundled),
+installs code-server 4.100.3 and chromium (cached under ~/.cache/uv-index-guard-e2e), and checks
+in real VS Code that the Problems panel shows UIG301: once with the universal .vsix and
+`uvIndexGuard.path`, once with the platform .vsix alone on a PATH of only python3 and node.
 
 Needs node 20+ and npm, and root or sudo for apt-get the first time. Set UIG_SKIP_VSCODE=1 to
 skip it on a machine without them (CI never sets it). Artifacts: vscode-client/e2e/artifacts/
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -24,6 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENT = ROOT / "vscode-client"
 ARTIFACTS = CLIENT / "e2e" / "artifacts"
 VSIX = CLIENT / "dist" / "uv-index-guard.vsix"
+TARGET = {("Linux", "x86_64"): "linux-x64", ("Linux", "aarch64"): "linux-arm64",
+          ("Darwin", "x86_64"): "darwin-x64", ("Darwin", "arm64"): "darwin-arm64"}.get(
+              (platform.system(), platform.machine()), "unknown")
+PLATFORM_VSIX = CLIENT / "dist" / f"uv-index-guard-{TARGET}.vsix"
+PYTHONS = ("cp310", "cp311", "cp312", "cp313")
 SERVER = Path(sys.executable).parent / (
     "uv-index-guard.exe" if os.name == "nt" else "uv-index-guard")
 TIMEOUT_S = 40 * 60  # a cold machine: apt, npm ci, code-server's native builds
@@ -47,10 +55,10 @@ def ci_run() -> dict[str, object]:
     text = log.read_text(errors="replace")
     assert proc.returncode == 0, (
         f"vscode-client/ci.sh exited {proc.returncode}; see {log}:\n{text[-6000:]}")
-    lines = [line for line in text.splitlines() if line.startswith("E2E_RESULT ")]
-    assert lines, f"no E2E_RESULT line in {log}"
-    result: dict[str, object] = json.loads(lines[-1].removeprefix("E2E_RESULT "))
-    result["ci_s"] = round(elapsed, 1)
+    runs = [json.loads(line.removeprefix("E2E_RESULT ")) for line in text.splitlines()
+            if line.startswith("E2E_RESULT ")]
+    assert [run["bundled"] for run in runs] == [False, True], f"E2E_RESULT lines in {log}"
+    result: dict[str, object] = {**runs[0], "with_bundled": runs[1], "ci_s": round(elapsed, 1)}
     print(f"\nvscode-client/ci.sh: {elapsed:.0f} s in all; code-server e2e {result}")
     return result
 
@@ -82,3 +90,50 @@ def test_code_server_problems_panel_shows_uig301(ci_run: dict[str, object]) -> N
     assert "PATH: no uv-index-guard" in log
     assert (ARTIFACTS / "not-found.png").is_file()
     print(f"\ncode-server: diagnostic {timings['diagnosticMs']} ms after the test started")
+
+
+def test_platform_vsix_carries_the_server_for_each_python(ci_run: dict[str, object]) -> None:
+    with zipfile.ZipFile(PLATFORM_VSIX) as vsix:
+        names = vsix.namelist()
+        manifest = json.loads(vsix.read("extension/bundled/manifest.json"))
+        package = json.loads(vsix.read("extension/package.json"))
+    assert "extension/bundled/server.py" in names
+    assert "extension/LICENSE.txt" in names or "extension/LICENSE" in names
+    assert manifest["target"] == TARGET
+    assert manifest["pythons"] == ["3.10", "3.11", "3.12", "3.13"]
+    # Each Python finds the package, its compiled parser, and what it shares with the others.
+    for tag in PYTHONS:
+        layers = [layer for layer in manifest["layers"] if tag in layer.split("-")]
+        held = {entry for layer in layers for entry in manifest["layers"][layer]}
+        assert {"uv_index_guard", "tree_sitter", "tree_sitter_toml", "pygls"} <= held, tag
+        assert all(f"extension/bundled/libs/{layer}/{entry}" in names
+                   or any(n.startswith(f"extension/bundled/libs/{layer}/{entry}/") for n in names)
+                   for layer in layers for entry in manifest["layers"][layer]), tag
+    assert not [n for n in names if "__pycache__" in n]
+    assert not [n for n in names if n.startswith("extension/node_modules/")]
+    assert package["icon"] and f"extension/{package['icon']}" in names
+    size = PLATFORM_VSIX.stat().st_size
+    print(f"\n{PLATFORM_VSIX.name}: {size / 1e6:.1f} MB")
+    assert size < 25 * 1000 * 1000
+
+
+def test_code_server_bundled_server_with_only_python3_and_node(
+        ci_run: dict[str, object]) -> None:
+    run = ci_run["with_bundled"]
+    assert isinstance(run, dict)
+    assert run["ok"] is True and run["stoppedCleanly"] is True
+    bundled = ARTIFACTS / "bundled"
+    assert (bundled / "problems.png").stat().st_size > 10_000
+    log = (bundled / "extension.log").read_text()
+    assert "uvIndexGuard.path: not set" in log
+    assert "PATH: no uv-index-guard in " in log
+    using = [line for line in log.splitlines() if "bundled: using " in line]
+    assert using and "(PATH python3, Python 3." in using[0], using
+    assert "/bundled/server.py" in using[0]
+    timings = run["timings"]
+    assert isinstance(timings, dict)
+    print(f"\nbundled server in code-server: activation to the first diagnostic "
+          f"{timings['activationToDiagnosticMs']} ms (spawn to initialize "
+          f"{timings['spawnToInitializedMs']} ms), page open to Problems "
+          f"{timings['openToDiagnosticMs']} ms")
+

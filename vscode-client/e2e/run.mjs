@@ -6,6 +6,13 @@
 //
 //   node e2e/run.mjs --code-server BIN --server /abs/path/uv-index-guard [--vsix FILE]
 //                    [--artifacts DIR] [--timeout SECONDS]
+//   node e2e/run.mjs --code-server BIN --bundled --vsix dist/uv-index-guard-linux-x64.vsix
+//                    [--python /usr/bin/python3]
+//
+// With --bundled the extension must find the server it carries: no `uvIndexGuard.path`, and
+// the PATH code-server (and so the extension host) sees holds only `python3` and `node`, no
+// uv-index-guard anywhere. PYTHONDONTWRITEBYTECODE is dropped, as on a user's machine, so the
+// first start compiles the bundle. The not-found part is left out (there is a Python).
 //
 // Artifacts (default e2e/artifacts/): problems.png (the page when the diagnostic showed),
 // not-found.png (the notification when no server is found), failure.png (on failure), code-server.log, extension.log (the extension's output channel), result.json.
@@ -13,7 +20,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +34,8 @@ const { values: args } = parseArgs({
   options: {
     'code-server': { type: 'string' },
     server: { type: 'string' },
+    bundled: { type: 'boolean', default: false },
+    python: { type: 'string', default: '/usr/bin/python3' },
     vsix: { type: 'string', default: join(here, '..', 'dist', 'uv-index-guard.vsix') },
     artifacts: { type: 'string', default: join(here, 'artifacts') },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
@@ -41,7 +50,8 @@ const say = (message) => console.log(`[e2e ${(since() / 1000).toFixed(1)}s] ${me
 const timeoutMs = Number(args.timeout) * 1000;
 const timings = {};
 
-for (const [flag, value] of [['--code-server', args['code-server']], ['--server', args.server]]) {
+const required = [['--code-server', args['code-server']], args.bundled ? ['--python', args.python] : ['--server', args.server]];
+for (const [flag, value] of required) {
   if (!value || !existsSync(value)) {
     console.error(`error: ${flag} ${value ?? '(missing)'}: no such file`);
     process.exit(2);
@@ -91,11 +101,13 @@ const pyproject = [
 const urlLine = pyproject.split('\n').findIndex((l) => l.startsWith('url = ')) + 1; // 1-based
 writeFileSync(join(dirs.workspace, 'pyproject.toml'), pyproject);
 
+const result = { ok: false, bundled: args.bundled, urlLine, timings };
+
 const settingsFile = join(dirs.userData, 'User', 'settings.json');
 const settings = {
   // Named absolutely: an extension host need not see the PATH of the shell that started
-  // code-server (see docs/editors/vscode.md).
-  'uvIndexGuard.path': resolve(args.server),
+  // code-server (see docs/editors/vscode.md). None with --bundled.
+  ...(args.bundled ? {} : { 'uvIndexGuard.path': resolve(args.server) }),
   'uvIndexGuard.trace.server': 'messages',
   'security.workspace.trust.enabled': false,
   'workbench.startupEditor': 'none',
@@ -120,11 +132,26 @@ const env = {
 // entry holds a uv-index-guard (so the not-found case below finds none).
 delete env.VIRTUAL_ENV;
 env.PATH = (env.PATH ?? '').split(':').filter((d) => d && !existsSync(join(d, 'uv-index-guard'))).join(':');
+if (args.bundled) {
+  // A PATH of one directory that holds only python3 and node.
+  const only = join(root, 'path');
+  mkdirSync(only);
+  const node = spawnSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).stdout.trim();
+  symlinkSync(resolve(args.python), join(only, 'python3'));
+  symlinkSync(node, join(only, 'node'));
+  env.PATH = only;
+  // VS Code's server would otherwise take the environment of a login shell (resolveShellEnv),
+  // whose PATH is the machine's; VSCODE_CLI=1 is how it knows it was started from a shell.
+  env.VSCODE_CLI = '1';
+  delete env.PYTHONDONTWRITEBYTECODE;
+  delete env.PYTHONPATH;
+  delete env.PYTHONHOME;
+  result.path = readdirSync(only);
+}
 
 let group; // pid of code-server = id of its process group
 let context; // the browser
 let exitCode = 1;
-const result = { ok: false, urlLine, timings };
 
 async function cleanup() {
   if (context) {
@@ -248,6 +275,7 @@ async function main() {
   const page = context.pages()[0] ?? await context.newPage();
   page.setDefaultTimeout(Math.max(1000, deadline - Date.now()));
   timings.browserUpMs = since();
+  timings.gotoMs = since();
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
   await page.locator('.monaco-workbench .part.editor').waitFor();
   timings.workbenchMs = since();
@@ -273,6 +301,11 @@ async function main() {
   // The row names the line: "[Ln 8, Col 7]".
   await panel.locator('.monaco-list-row', { hasText: new RegExp(`UIG301.*\\[Ln ${urlLine}, Col \\d+\\]`) }).first().waitFor();
   timings.diagnosticMs = since();
+  // From opening the workspace (the page) to the diagnostic: the workbench loads, the
+  // extension activates and finds the server, the server starts (the first import, too), the
+  // file is opened and the Problems panel shows the result.
+  timings.openToDiagnosticMs = timings.diagnosticMs - timings.gotoMs;
+  timings.fileToDiagnosticMs = timings.diagnosticMs - timings.editorMs;
   const text = await panel.innerText();
   result.problems = text.split('\n').filter((l) => l.trim()).slice(0, 20);
   if (text.includes(token)) {
@@ -293,6 +326,11 @@ async function main() {
   await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor();
   timings.restartMs = since();
   say('Restart server: the server came back and UIG301 is still shown');
+  Object.assign(timings, logTimings(readFileSync(extensionLog(), 'utf8')));
+  if (args.bundled) {
+    result.ok = true;
+    return;
+  }
 
   // No server anywhere (a path setting naming nothing, none on PATH, no Python extension):
   // the settings change restarts the server, and one notification says how to install it.
@@ -338,6 +376,29 @@ function extensionLog() {
   return found[0];
 }
 
+/**
+ * From the extension's output (its lines carry milliseconds): activation to the first
+ * diagnostic answer, spawn to `initialize` answered, and the first `didOpen` to its diagnostics.
+ */
+function logTimings(text) {
+  const at = (pattern) => {
+    const line = text.split('\n').find((l) => pattern.test(l));
+    const stamp = line?.match(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/);
+    return stamp ? Date.parse(`${stamp[1]}T${stamp[2]}`) : undefined;
+  };
+  const activated = at(/ extension .* activated/);
+  const spawned = at(/\] starting /);
+  const initialized = at(/Received response 'initialize/);
+  const opened = at(/Sending notification 'textDocument\/didOpen'/);
+  const diagnosed = at(/Received (response 'textDocument\/diagnostic|notification 'textDocument\/publishDiagnostics')/);
+  const span = (a, b) => (a === undefined || b === undefined ? undefined : b - a);
+  return {
+    activationToDiagnosticMs: span(activated, diagnosed),
+    spawnToInitializedMs: span(spawned, initialized),
+    didOpenToDiagnosticMs: span(opened, diagnosed),
+  };
+}
+
 async function waitForLog(pattern, deadline) {
   while (Date.now() < deadline) {
     const file = extensionLog();
@@ -369,6 +430,6 @@ try {
   result.totalMs = since();
   writeFileSync(join(artifacts, 'result.json'), JSON.stringify(result, null, 2));
   say(`done in ${(result.totalMs / 1000).toFixed(1)}s; artifacts in ${artifacts}`);
-  console.log(`E2E_RESULT ${JSON.stringify({ ok: result.ok, timings, totalMs: result.totalMs, stoppedCleanly: result.stoppedCleanly })}`);
+  console.log(`E2E_RESULT ${JSON.stringify({ ok: result.ok, bundled: args.bundled, timings, totalMs: result.totalMs, stoppedCleanly: result.stoppedCleanly })}`);
   process.exit(exitCode);
 }

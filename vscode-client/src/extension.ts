@@ -11,23 +11,30 @@ import {
   ServerOptions,
 } from 'vscode-languageclient/node';
 
-import { isExecutableFile, probePython } from './node_host';
-import { Host, notFoundMessage, resolveServer, ServerCommand } from './resolve';
+import { isExecutableFile, probePython, pythonVersion, readBundled } from './node_host';
+import { Bundled, Host, isNotFound, resolveServer, ServerCommand } from './resolve';
 import { initializationOptions, needsRestart, readSettings, SECTION, Settings } from './settings';
 
 const CLIENT_ID = 'uvIndexGuard'; // vscode-languageclient reads `uvIndexGuard.trace.server`
 const NAME = 'uv-index-guard';
 const PYTHON_EXTENSION = 'ms-python.python';
 
+// Files on disk and in virtual file systems by name; an untitled document when it is TOML.
+// The server analyses what it is sent, and offers no action that writes a file for a
+// document that is not a `file:` one.
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/pyproject.toml' },
   { scheme: 'file', pattern: '**/uv.toml' },
+  { scheme: 'vscode-vfs', pattern: '**/pyproject.toml' },
+  { scheme: 'vscode-vfs', pattern: '**/uv.toml' },
+  { scheme: 'untitled', language: 'toml' },
 ];
 
 let log: vscode.LogOutputChannel;
 let client: LanguageClient | undefined;
 let current: Settings | undefined;
 let queue: Promise<void> = Promise.resolve();
+let bundled: Bundled | undefined;
 
 export function activate(context: vscode.ExtensionContext): Promise<void> {
   log = vscode.window.createOutputChannel(NAME, { log: true });
@@ -45,7 +52,12 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
   );
   void watchPythonInterpreter(context);
   log.info(`${NAME} extension ${context.extension.packageJSON.version} activated`);
-  return restart('activation');
+  return readBundled(context.extensionPath).then((found) => {
+    bundled = found;
+    log.info(found ? `bundled server: ${found.server} (Python ${found.pythons.join(', ')})`
+      : 'bundled server: none (the universal build)');
+    return restart('activation');
+  });
 }
 
 export function deactivate(): Promise<void> {
@@ -93,8 +105,8 @@ async function start(reason: string): Promise<void> {
   }
   log.info(`finding the server (${reason})`);
   const command = await resolveServer(current, host());
-  if (!command) {
-    const message = notFoundMessage();
+  if (isNotFound(command)) {
+    const message = command.notFound;
     log.error(message);
     void vscode.window.showErrorMessage(message, 'Open settings', 'Show log').then((choice) => {
       if (choice === 'Open settings') {
@@ -120,21 +132,25 @@ async function start(reason: string): Promise<void> {
 }
 
 function createClient(command: ServerCommand, settings: Settings): LanguageClient {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  // One server for every folder of a multi-root workspace: it finds each file's uv workspace
+  // from the file's own path, and asks for each folder's settings (workspace/configuration
+  // with the folder as scopeUri). Without a folder (a lone file) it runs in the home directory.
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const serverOptions: ServerOptions = {
     command: command.command,
     args: command.args,
     // No `transport`: TransportKind.stdio would append `--stdio`, which the server rejects.
-    options: { cwd: folder, env: process.env },
+    options: { cwd: folder?.scheme === 'file' ? folder.fsPath : os.homedir(), env: process.env },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: log,
     traceOutputChannel: log,
-    // Settings reach the server only as initializationOptions: a change that matters restarts
-    // it (see needsRestart), so no workspace/didChangeConfiguration is sent — it would race the
-    // restart and fail on the closing connection.
+    // The server's settings go as initializationOptions; when they change, the server is sent
+    // workspace/didChangeConfiguration and asks for them (workspace/configuration), so no
+    // restart. A change of the settings that choose the server restarts it (needsRestart).
     initializationOptions: initializationOptions(settings),
+    synchronize: { configurationSection: SECTION },
   };
   return new LanguageClient(CLIENT_ID, NAME, serverOptions, clientOptions);
 }
@@ -149,6 +165,8 @@ function host(): Host {
     join: path.join,
     isExecutableFile: (p) => isExecutableFile(p),
     probePython: (p) => probePython(p),
+    pythonVersion: (command, prefix) => pythonVersion(command, prefix),
+    bundled,
     pythonExtensionInterpreter,
     info: (m) => log.info(m),
     warn: (m) => log.warn(m),

@@ -5,6 +5,9 @@ export const SECTION = 'uvIndexGuard';
 
 export type Trace = 'off' | 'messages' | 'verbose';
 
+/** As ruff-vscode's: the environment's server first, or only the one the extension carries. */
+export type ImportStrategy = 'fromEnvironment' | 'useBundled';
+
 export interface Settings {
   /** Run the language server at all. */
   enable: boolean;
@@ -12,9 +15,11 @@ export interface Settings {
   path: string;
   /** `uvIndexGuard.interpreter`: a Python with the package, run as `-m uv_index_guard lsp`. */
   interpreter: string;
+  /** `uvIndexGuard.importStrategy`: `useBundled` skips the environment (steps 1 to 4). */
+  importStrategy: ImportStrategy;
   /** `uvIndexGuard.trace.server`, read by vscode-languageclient itself. */
   trace: Trace;
-  /** Every other `uvIndexGuard.*` setting, forwarded to the server untouched. */
+  /** The settings the server reads (SERVER_KEYS), as `initializationOptions`. */
   server: Record<string, unknown>;
 }
 
@@ -22,17 +27,26 @@ export const DEFAULTS: Readonly<Settings> = Object.freeze({
   enable: true,
   path: '',
   interpreter: '',
+  importStrategy: 'fromEnvironment',
   trace: 'off',
   server: {},
 });
 
 /** Settings the client consumes; they are not forwarded to the server. */
-export const CLIENT_KEYS = ['enable', 'path', 'interpreter', 'trace'] as const;
+export const CLIENT_KEYS = ['enable', 'path', 'interpreter', 'importStrategy', 'trace'] as const;
+
+/**
+ * Settings the server reads (see docs/editors/README.md): sent as `initializationOptions`,
+ * and read again by the server through `workspace/configuration` when they change, so a
+ * change needs no restart. Every other key is not forwarded.
+ */
+export const SERVER_KEYS = ['severity', 'ignore', 'hover', 'codeLens'] as const;
 
 /** Changing one of these restarts the server (trace is applied by the client live). */
-export const RESTART_KEYS = ['enable', 'path', 'interpreter'] as const;
+export const RESTART_KEYS = ['enable', 'path', 'interpreter', 'importStrategy'] as const;
 
 const TRACES: readonly string[] = ['off', 'messages', 'verbose'];
+const STRATEGIES: readonly string[] = ['fromEnvironment', 'useBundled'];
 
 /**
  * Reads the settings from `section`, the plain object VS Code returns for the `uvIndexGuard`
@@ -53,10 +67,12 @@ export function readSettings(section: Record<string, unknown>, problems: string[
   const isString = (v: unknown): v is string => typeof v === 'string';
   const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
   const isTrace = (v: unknown): v is Trace => typeof v === 'string' && TRACES.includes(v);
+  const isStrategy = (v: unknown): v is ImportStrategy => typeof v === 'string' && STRATEGIES.includes(v);
   const trace = section.trace as Record<string, unknown> | undefined;
   const server: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(section)) {
-    if (!(CLIENT_KEYS as readonly string[]).includes(key) && typeof value !== 'function') {
+  for (const key of SERVER_KEYS) {
+    const value = section[key];
+    if (value !== undefined && typeof value !== 'function') {
       server[key] = value;
     }
   }
@@ -64,6 +80,7 @@ export function readSettings(section: Record<string, unknown>, problems: string[
     enable: take('enable', isBoolean, DEFAULTS.enable),
     path: take('path', isString, DEFAULTS.path).trim(),
     interpreter: take('interpreter', isString, DEFAULTS.interpreter).trim(),
+    importStrategy: take('importStrategy', isStrategy, DEFAULTS.importStrategy),
     trace: take('trace.server', isTrace, DEFAULTS.trace,
       typeof trace === 'object' && trace !== null ? trace.server : undefined),
     server,
@@ -71,8 +88,10 @@ export function readSettings(section: Record<string, unknown>, problems: string[
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string' && value !== '' && TRACES.includes(value)) {
-    return TRACES.map((t) => JSON.stringify(t)).join(' | ');
+  for (const choices of [TRACES, STRATEGIES]) {
+    if (typeof value === 'string' && choices.includes(value)) {
+      return choices.map((t) => JSON.stringify(t)).join(' | ');
+    }
   }
   return `a ${typeof value}`;
 }
@@ -82,10 +101,13 @@ export function initializationOptions(settings: Settings): Record<string, unknow
   return { ...settings.server };
 }
 
-/** Whether going from `before` to `after` needs a server restart. */
+/**
+ * Whether going from `before` to `after` needs a server restart: only for the settings that
+ * choose the server. The server's own settings reach the running server (it is sent
+ * `workspace/didChangeConfiguration` and asks for them with `workspace/configuration`).
+ */
 export function needsRestart(before: Settings, after: Settings): boolean {
-  return RESTART_KEYS.some((key) => before[key] !== after[key])
-    || JSON.stringify(before.server) !== JSON.stringify(after.server);
+  return RESTART_KEYS.some((key) => before[key] !== after[key]);
 }
 
 export interface PathVariables {

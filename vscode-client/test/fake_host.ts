@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-import type { Host, Probe } from '../src/resolve';
+import type { Bundled, Host, Probe } from '../src/resolve';
 
 /** A Host over an in-memory file system; records the log. */
 export function fakeHost(options: {
@@ -10,6 +10,9 @@ export function fakeHost(options: {
   env?: Record<string, string | undefined>;
   workspaceFolder?: string;
   platform?: NodeJS.Platform;
+  /** `major.minor` of each Python (`command` or `command prefix...`) that runs. */
+  versions?: Record<string, string>;
+  bundled?: Bundled;
 } = {}): Host & { lines: string[]; probed: string[] } {
   const executables = new Set(options.executables ?? []);
   const lines: string[] = [];
@@ -30,7 +33,15 @@ export function fakeHost(options: {
       probed.push(python);
       return options.pythons?.[python] ?? { ok: false, reason: "ModuleNotFoundError: No module named 'uv_index_guard'" };
     },
+    pythonVersion: async (command, prefix) => {
+      const key = [command, ...prefix].join(' ');
+      probed.push(`version ${key}`);
+      const version = options.versions?.[key];
+      return version ? { ok: true, version } : { ok: false, reason: `spawn ${command} ENOENT` };
+    },
+    bundled: options.bundled,
     pythonExtensionInterpreter: async () => {
+      probed.push('Python extension');
       if (options.pythonExtension instanceof Error) {
         throw options.pythonExtension;
       }

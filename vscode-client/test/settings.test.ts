@@ -9,7 +9,16 @@ describe('readSettings', () => {
 
   it('reads the client settings, trims paths, nests trace.server', () => {
     const s = readSettings({ enable: false, path: ' /x/uv-index-guard ', interpreter: '/v/bin/python', trace: { server: 'verbose' } });
-    assert.deepEqual(s, { enable: false, path: '/x/uv-index-guard', interpreter: '/v/bin/python', trace: 'verbose', server: {} });
+    assert.deepEqual(s, { enable: false, path: '/x/uv-index-guard', interpreter: '/v/bin/python',
+      importStrategy: 'fromEnvironment', trace: 'verbose', server: {} });
+  });
+
+  it('reads importStrategy, and refuses a value it does not know', () => {
+    assert.equal(readSettings({ importStrategy: 'useBundled' }).importStrategy, 'useBundled');
+    const problems: string[] = [];
+    assert.equal(readSettings({ importStrategy: 'bundled' }, problems).importStrategy, 'fromEnvironment');
+    assert.deepEqual(problems, [
+      'uvIndexGuard.importStrategy: expected "fromEnvironment" | "useBundled", got "bundled"; using the default']);
   });
 
   it('reports a value of the wrong type and falls back to its default', () => {
@@ -27,9 +36,12 @@ describe('readSettings', () => {
 });
 
 describe('initializationOptions', () => {
-  it('forwards every setting except the ones the client consumes', () => {
-    const s = readSettings({ path: '/p', interpreter: '/i', enable: true, trace: { server: 'off' }, ignore: ['UIG205'], futureOption: { a: 1 } });
-    assert.deepEqual(initializationOptions(s), { ignore: ['UIG205'], futureOption: { a: 1 } });
+  it('forwards the settings the server reads, and nothing else', () => {
+    const s = readSettings({ path: '/p', interpreter: '/i', enable: true, trace: { server: 'off' },
+      importStrategy: 'useBundled', ignore: ['UIG205'], severity: 'warning',
+      hover: { credentialSource: false }, codeLens: false, futureOption: { a: 1 } });
+    assert.deepEqual(initializationOptions(s), { ignore: ['UIG205'], severity: 'warning',
+      hover: { credentialSource: false }, codeLens: false });
   });
 
   it('is an empty object by default', () => {
@@ -39,14 +51,15 @@ describe('initializationOptions', () => {
 
 describe('needsRestart', () => {
   const base = readSettings({});
-  it('restarts for enable, path, interpreter and forwarded settings', () => {
+  it('restarts for enable, path, interpreter and importStrategy', () => {
     assert.equal(needsRestart(base, readSettings({ path: '/p' })), true);
     assert.equal(needsRestart(base, readSettings({ interpreter: '/i' })), true);
     assert.equal(needsRestart(base, readSettings({ enable: false })), true);
-    assert.equal(needsRestart(base, readSettings({ ignore: ['UIG205'] })), true);
+    assert.equal(needsRestart(base, readSettings({ importStrategy: 'useBundled' })), true);
   });
-  it('does not restart for trace (the client applies it live) or no change', () => {
+  it('does not restart for trace, the server\'s own settings (it reads them live) or no change', () => {
     assert.equal(needsRestart(base, readSettings({ trace: { server: 'verbose' } })), false);
+    assert.equal(needsRestart(base, readSettings({ ignore: ['UIG205'], severity: 'error' })), false);
     assert.equal(needsRestart(base, readSettings({})), false);
   });
 });
