@@ -132,6 +132,9 @@ def test_code_server_bundled_server_with_only_python3_and_node(
     assert "/bundled/server.py" in using[0]
     timings = run["timings"]
     assert isinstance(timings, dict)
+    # A lone pyproject.toml in a window without a folder: activated by the TOML language.
+    assert "loneFileToDiagnosticMs" in timings
+    assert (bundled / "lone-file.png").stat().st_size > 10_000
     print(f"\nbundled server in code-server: activation to the first diagnostic "
           f"{timings['activationToDiagnosticMs']} ms (spawn to initialize "
           f"{timings['spawnToInitializedMs']} ms), page open to Problems "

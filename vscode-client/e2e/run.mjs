@@ -23,7 +23,7 @@ import { randomInt } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -64,7 +64,7 @@ if (!existsSync(args.vsix)) {
 
 const artifacts = resolve(args.artifacts);
 mkdirSync(artifacts, { recursive: true });
-for (const name of ['problems.png', 'not-found.png', 'failure.png', 'failure.html', 'code-server.log', 'extension.log', 'result.json']) {
+for (const name of ['problems.png', 'not-found.png', 'lone-file.png', 'failure.png', 'failure.html', 'code-server.log', 'extension.log', 'result.json']) {
   rmSync(join(artifacts, name), { force: true });
 }
 
@@ -328,6 +328,7 @@ async function main() {
   say('Restart server: the server came back and UIG301 is still shown');
   Object.assign(timings, logTimings(readFileSync(extensionLog(), 'utf8')));
   if (args.bundled) {
+    await loneFile(page, port);
     result.ok = true;
     return;
   }
@@ -374,6 +375,34 @@ function extensionLog() {
   // <user-data>/logs/<session>/window1/exthost/output_logging_*/<n>-uv-index-guard.log
   walk(join(dirs.userData, 'logs'));
   return found[0];
+}
+
+/**
+ * A lone pyproject.toml, opened in a window without a folder (code-server's `openFile`
+ * payload, as `code-server FILE` would): the extension activates on the TOML language, not on
+ * a workspace, and the diagnostic shows.
+ */
+async function loneFile(page, port) {
+  const dir = join(root, 'lone');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'pyproject.toml'), pyproject);
+  const payload = JSON.stringify([['openFile', `vscode-remote://127.0.0.1:${port}${join(dir, 'pyproject.toml')}`]]);
+  const opened = since();
+  await page.goto(`http://127.0.0.1:${port}/?ew=true&payload=${encodeURIComponent(payload)}`);
+  await page.locator('.tab.active', { hasText: 'pyproject.toml' }).waitFor();
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+  await page.keyboard.press('Control+Shift+M');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor();
+  await panel.locator('.monaco-list-row', { hasText: new RegExp(`UIG301.*\\[Ln ${urlLine}, Col \\d+\\]`) }).first().waitFor();
+  timings.loneFileToDiagnosticMs = since() - opened;
+  const title = await page.title();
+  if (title.includes(basename(dirs.workspace))) {
+    throw new Error(`the lone file was opened with the workspace folder, not alone (${title})`);
+  }
+  result.loneFileTitle = title;
+  await page.screenshot({ path: join(artifacts, 'lone-file.png') });
+  say('a lone pyproject.toml without a folder: UIG301 shown');
 }
 
 /**
