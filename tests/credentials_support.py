@@ -80,8 +80,9 @@ class IndexServer:
 
 
 @contextmanager
-def pypiserver(root: Path) -> Iterator[IndexServer]:
-    """pypiserver on 127.0.0.1 serving one wheel; every action needs the htpasswd user, and
+def pypiserver(root: Path, users: tuple[str, ...] = (TOKEN_USER,)) -> Iterator[IndexServer]:
+    """pypiserver on 127.0.0.1 serving one wheel; every action needs an htpasswd user (each
+    of ``users``, with the one token: GitLab takes an access token with any username), and
     wrong credentials get 401 as from GitLab (``gitlab_like_pypiserver.py``)."""
     with warnings.catch_warnings():  # passlib imports the deprecated `crypt` module
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -92,7 +93,8 @@ def pypiserver(root: Path) -> Iterator[IndexServer]:
     build_wheel(packages)
     token = make_token()
     htpasswd = HtpasswdFile(str(root / "htpasswd"), new=True)
-    htpasswd.set_password(TOKEN_USER, token)
+    for user in users:
+        htpasswd.set_password(user, token)
     htpasswd.save()
     port = free_port()
     log = open(root / "server.log", "wb")  # noqa: SIM115 - closed below

@@ -62,9 +62,10 @@ def doctor(project: Path, env: dict[str, str], token: str, *extra: str,
     result = no_token(cli(["doctor", "--format", "json", *extra, str(project)], env, project),
                       token)
     data = json.loads(result.out)
-    assert set(data) == {"indexes"}
+    assert set(data) <= {"indexes", "keyring"}
     for entry in data["indexes"]:
-        assert set(entry) == {"name", "url", "env", "credentials", "probe", "warnings"}
+        assert set(entry) == {"name", "url", "env", "credentials", "probe", "warnings",
+                              "findings"}
         assert set(entry["env"]) == {"username", "password"}
         assert set(entry["credentials"]) == {"source", "username"}
         if entry["probe"] is not None:

@@ -1,8 +1,9 @@
 """`uv-index-guard doctor`: for each index, where uv takes its credentials from and what the
 index answers to them.
 
-Exit status: 0 when every probe succeeded (or none was made), 1 when one failed, 2 when the
-configuration could not be read.
+Exit status: 0 when every probe succeeded (or none was made), 1 when one failed or uv is
+certain to fail (`authenticate = "always"` and no credentials from any source, which uv
+refuses before sending a request), 2 when the configuration could not be read.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from uv_index_guard.credentials import settings
+from uv_index_guard.credentials import keyring_cli, settings
 from uv_index_guard.credentials.hints import JOB_TOKEN_USER, IndexFacts, hint, is_gitlab
+from uv_index_guard.credentials.near_miss import keyring_near_misses, stored_mismatches
 from uv_index_guard.credentials.probe import ProbeResult, probe, probe_url
 from uv_index_guard.credentials.resolve import (
     IndexAuth,
@@ -23,8 +25,9 @@ from uv_index_guard.credentials.resolve import (
     keyring_provider,
     resolve,
 )
-from uv_index_guard.credentials.stores import Stores, SystemStores
+from uv_index_guard.credentials.stores import StoredCredential, Stores, SystemStores
 from uv_index_guard.files import InputError, display_path
+from uv_index_guard.finding import Finding
 from uv_index_guard.model import IndexDef, Origin, env_vars
 from uv_index_guard.redact import safe_name, safe_url, scrub
 from uv_index_guard.tokens import kind_of
@@ -52,6 +55,10 @@ class IndexReport:
     probe: ProbeResult | None = None
     hint: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Keyring entries uv does not find, each with the commands that make it (in warnings).
+    near_misses: list[str] = field(default_factory=list)
+    #: What `check` says about this index's own table (masked, as `check` prints it).
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def probed_ok(self) -> bool | None:
@@ -69,6 +76,8 @@ class IndexReport:
             "probe": None if self.probe is None else {
                 "status": self.probe.status, "ok": self.probe.ok, "hint": self.hint},
             "warnings": list(self.warnings),
+            "findings": [{"code": f.code, "line": f.range.start.line + 1,
+                          "message": f.message} for f in self.findings],
         }
 
 
@@ -82,7 +91,8 @@ def index_auth(index: IndexDef) -> IndexAuth | None:
 
 def diagnose(files: list[settings.ConfigFile], environ: Mapping[str, str], stores: Stores,
              *, do_probe: bool = True, only: str | None = None,
-             timeout: float = 10.0) -> list[IndexReport]:
+             timeout: float = 10.0, stored: list[StoredCredential] | None = None,
+             ) -> list[IndexReport]:
     configured, _where = settings.configured_keyring_provider(files)
     provider = keyring_provider(environ, configured)
     packages = _packages_by_index(files)
@@ -97,7 +107,7 @@ def diagnose(files: list[settings.ConfigFile], environ: Mapping[str, str], store
             if auth is None:
                 continue
             reports.append(_diagnose_one(file, index, auth, environ, stores, provider,
-                                         packages, do_probe, timeout))
+                                         packages, do_probe, timeout, stored or []))
     return reports
 
 
@@ -110,7 +120,7 @@ def check_index(files: list[settings.ConfigFile], file: settings.ConfigFile, ind
         return None
     configured, _where = settings.configured_keyring_provider(files)
     return _diagnose_one(file, index, auth, environ, stores, keyring_provider(environ, configured),
-                         _packages_by_index(files), do_probe, timeout)
+                         _packages_by_index(files), do_probe, timeout, [])
 
 
 def _packages_by_index(files: list[settings.ConfigFile]) -> dict[str, str]:
@@ -122,9 +132,19 @@ def _packages_by_index(files: list[settings.ConfigFile]) -> dict[str, str]:
     return found
 
 
+def index_findings(file: settings.ConfigFile, index: IndexDef) -> list[Finding]:
+    """The findings of `check` that lie in ``index``'s own table (or legacy URL)."""
+    lines = file.analysis.doc.lines
+    end = index.table.end if index.table is not None else index.anchor_end
+    first = lines.position(index.anchor_start).line
+    last = lines.position(max(index.anchor_start, end - 1)).line
+    return [f for f in file.analysis.findings if first <= f.range.start.line <= last]
+
+
 def _diagnose_one(file: settings.ConfigFile, index: IndexDef, auth: IndexAuth,
                   environ: Mapping[str, str], stores: Stores, provider: str,
-                  packages: dict[str, str], do_probe: bool, timeout: float) -> IndexReport:
+                  packages: dict[str, str], do_probe: bool, timeout: float,
+                  stored: list[StoredCredential]) -> IndexReport:
     env = env_vars(auth.name) if auth.name is not None else None
     flat = index.string("format") == "flat"
     package = packages.get(auth.name) if auth.name is not None and not flat else None
@@ -136,7 +156,12 @@ def _diagnose_one(file: settings.ConfigFile, index: IndexDef, auth: IndexAuth,
         display_path(str(file.path)), auth.name, safe_url(auth.url), env,
         (env is not None and env[0] in environ, env is not None and env[1] in environ),
         resolution, target)
-    report.warnings = warnings_for(index, auth, resolution, environ)
+    report.findings = index_findings(file, index)
+    checked = {f.code for f in report.findings}
+    report.warnings = warnings_for(index, auth, resolution, environ, checked, target)
+    report.near_misses = keyring_near_misses(index, auth, resolution, stores, provider,
+                                             environ)
+    report.warnings += report.near_misses + stored_mismatches(auth, stored)
     if not web:
         report.warnings.append("not an http(s) URL: a local directory or file, which uv reads "
                                "without credentials; nothing to probe")
@@ -149,10 +174,25 @@ def _diagnose_one(file: settings.ConfigFile, index: IndexDef, auth: IndexAuth,
 
 
 def warnings_for(index: IndexDef, auth: IndexAuth, resolution: Resolution,
-                 environ: Mapping[str, str]) -> list[str]:
+                 environ: Mapping[str, str], checked: frozenset[str] | set[str] = frozenset(),
+                 request_url: str | None = None) -> list[str]:
+    """What the resolution means for uv; ``checked`` are the codes `check` already reports
+    for this index (shown beside these), so nothing is said twice. ``request_url`` is the
+    first page uv would ask for (the package's, when `[tool.uv.sources]` names one)."""
     found = [note.text for note in resolution.notes]
     parts = split_url(auth.url)
+    plain = auth.url if parts is None else without_userinfo(auth.url)
+    if resolution.missing:
+        found.append(f'`authenticate = "always"` and no credentials from any source: uv will '
+                     f"fail with `Missing credentials for: {safe_url(request_url or plain)}`")
+    elif (resolution.source is Source.NONE and is_gitlab(plain) and not resolution.username
+          and auth.authenticate != "never"):
+        found.append("a GitLab registry and no credentials from any source: uv asks "
+                     "anonymously, and a private project answers 401 (uv stops: \"lack of "
+                     "valid authentication credentials\") or 404 (uv moves on to the next "
+                     "index)")
     if (parts is not None and parts.scheme == "http" and not is_loopback(parts.hostname)
+            and "UIG209" not in checked
             and (resolution.has_credentials or resolution.username)):
         found.append(f"credentials go to `{parts.host}` over plain http://, readable by anyone "
                      "on the way; use https://")
@@ -188,8 +228,12 @@ def _job_token_publish(publish_url: str, environ: Mapping[str, str]) -> bool:
 # --- output ------------------------------------------------------------------------------
 
 
-def render_json(reports: list[IndexReport]) -> str:
-    return json.dumps({"indexes": [r.to_json() for r in reports]}, indent=2)
+def render_json(reports: list[IndexReport],
+                keyring: keyring_cli.KeyringReport | None = None) -> str:
+    data: dict[str, Any] = {"indexes": [r.to_json() for r in reports]}
+    if keyring is not None:
+        data["keyring"] = keyring_json(keyring)
+    return json.dumps(data, indent=2)
 
 
 def render_text(reports: list[IndexReport], probed: bool) -> str:
@@ -209,10 +253,36 @@ def render_text(reports: list[IndexReport], probed: bool) -> str:
             lines.append(f"  probe:        {_probe_line(report)}")
         if report.hint:
             lines.append(f"  hint: {report.hint}")
+        lines += [f"  check {f.code} (line {f.range.start.line + 1}): {f.message}"
+                  for f in report.findings]
         lines += [f"  warning: {w}" for w in report.warnings]
         lines.append("")
     lines.append(summary(reports, probed))
     return "\n".join(lines)
+
+
+def keyring_lines(report: keyring_cli.KeyringReport) -> list[str]:
+    """The `keyring` section of the text output."""
+    lines = ["keyring (what uv's subprocess provider runs)"]
+    for label, found in (("uv runs:", report.uv), ("shell PATH:", report.shell)):
+        if found is None:
+            continue
+        version = f"keyring {found.version}" if found.version else "version unknown"
+        backends = ", ".join(found.usable) or "no usable backend"
+        lines.append(f"  {label:<13} {found.path} ({version}; {backends})")
+    if report.uv is None:
+        lines.append("  uv runs:      nothing (no `keyring` on PATH)")
+    lines += [f"  warning: {w}" for w in report.warnings]
+    lines.append("")
+    return lines
+
+
+def keyring_json(report: keyring_cli.KeyringReport) -> dict[str, Any]:
+    def one(found: keyring_cli.Keyring | None) -> dict[str, Any] | None:
+        return None if found is None else {
+            "path": found.path, "version": found.version, "usable": list(found.usable),
+            "backends": [name for name, _ in found.backends]}
+    return {"uv": one(report.uv), "shell": one(report.shell), "warnings": report.warnings}
 
 
 def credentials_line(resolution: Resolution) -> str:
@@ -291,7 +361,13 @@ def run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) 
         return 2
     stores = SystemStores(environ)
     reports = diagnose(files, environ, stores, do_probe=options.probe, only=options.index,
-                       timeout=options.timeout)
+                       timeout=options.timeout, stored=stores.stored())
+    configured, _where = settings.configured_keyring_provider(files)
+    keyring = None
+    if keyring_provider(environ, configured) == "subprocess" or any(
+            r.near_misses for r in reports):
+        project = next(f.path.parent for f in files if f.scope == "project").resolve()
+        keyring = keyring_cli.inspect(project, environ)
     for line in stores.problems:
         print(f"warning: {line}", file=err)
     shown = ", ".join(f"`{display_path(str(f.path))}`" for f in files if f.lists_indexes)
@@ -304,6 +380,13 @@ def run(options: Options, environ: Mapping[str, str], out: TextIO, err: TextIO) 
         if options.fmt == "json":
             print(render_json(reports), file=out)
         return 0
-    text = render_json(reports) if options.fmt == "json" else render_text(reports, options.probe)
+    if options.fmt == "json":
+        text = render_json(reports, keyring)
+    else:
+        text = render_text(reports, options.probe)
+        if keyring is not None:
+            text = "\n".join(keyring_lines(keyring)) + "\n" + text
     print(scrub(text, _secrets(reports), min_length=6), file=out)
-    return 1 if any(r.probe is not None and not r.probe.ok for r in reports) else 0
+    failed = any((r.probe is not None and not r.probe.ok) or r.resolution.missing
+                 for r in reports)
+    return 1 if failed else 0

@@ -67,7 +67,7 @@ def _no_status(result: ProbeResult, facts: IndexFacts) -> str:
     where = host_port(facts.url) or facts.url
     if kind == "missing-credentials":
         return ('`authenticate = "always"` and no credentials anywhere: uv fails with '
-                f"\"Missing credentials for {facts.url}\"; {_where_to_put(facts)}")
+                f"\"Missing credentials for: {facts.url}\"; {_where_to_put(facts)}")
     if kind == "refused":
         return (f"connection refused: nothing listens on `{where}`; check the URL's host and "
                 "port, or start the index")
@@ -122,16 +122,31 @@ def _unauthorized(resolution: Resolution, facts: IndexFacts) -> str:
     return text
 
 
+def username_mismatch(secret: str | None, user: str | None) -> str | None:
+    """Why GitLab refuses ``secret`` with the username ``user`` (by the token's kind); None
+    when they fit or the kind says nothing about the username."""
+    kind = kind_of(secret) if secret else None
+    if kind is None:
+        return None
+    if kind.rule == "gitlab-cicd-job-token" and user != JOB_TOKEN_USER:
+        return f"a CI job token needs the username `{JOB_TOKEN_USER}`"
+    if kind.rule == "gitlab-deploy-token" and (
+            user is None or not user.startswith("gitlab+deploy-token")):
+        return ("a deploy token needs its own username (`gitlab+deploy-token-N`, shown when "
+                "the token was created)")
+    if kind.rule == "gitlab-pat" and user == JOB_TOKEN_USER:
+        return (f"the username `{JOB_TOKEN_USER}` is for CI job tokens; GitLab reads this "
+                "token as one and refuses it (use `__token__` for an access token)")
+    return None
+
+
 def _username_advice(resolution: Resolution, facts: IndexFacts) -> str | None:
     secret = resolution.secret
     kind = kind_of(secret) if secret else None
     user = resolution.username
-    if kind is not None and kind.rule == "gitlab-cicd-job-token" and user != JOB_TOKEN_USER:
-        return f"a CI job token needs the username `{JOB_TOKEN_USER}`"
-    if kind is not None and kind.rule == "gitlab-deploy-token" and (
-            user is None or not user.startswith("gitlab+deploy-token")):
-        return ("a deploy token needs its own username (`gitlab+deploy-token-N`, shown when "
-                "the token was created)")
+    mismatch = username_mismatch(secret, user)
+    if mismatch is not None:
+        return mismatch
     if kind is not None and kind.rule == "gitlab-pat":
         return ("any username works with a personal, project or group access token: check "
                 "that it has not expired or been revoked")

@@ -238,6 +238,10 @@ class SystemStores:
 
     # uv auth login
 
+    def stored(self) -> list[StoredCredential]:
+        """Every entry of uv's credential store (`uv auth login`)."""
+        return list(self._load_store())
+
     def uv_credentials(self, url: str, username: str | None) -> Found | None:
         entries = self._load_store()
         entry = lookup_stored(entries, url, username) if entries else None
