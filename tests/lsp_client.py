@@ -46,8 +46,11 @@ def _refresh(client: RecordingClient, params: None) -> None:
     client.refreshes += 1
 
 
-def make_client() -> LanguageClient:
-    client = RecordingClient(converter_factory=default_converter)
+def make_client(extra: dict[str, Any] | None = None,
+                cls: type[RecordingClient] = RecordingClient) -> LanguageClient:
+    """The recording client; ``extra``: more handlers (``handler(client, params)``) by
+    method, replacing pytest-lsp's own."""
+    client = cls(converter_factory=default_converter)
     client.published = {}
     client.publish_event = asyncio.Event()
     client.registrations = []
@@ -56,6 +59,7 @@ def make_client() -> LanguageClient:
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
     features[types.CLIENT_REGISTER_CAPABILITY] = _register
     features[types.WORKSPACE_DIAGNOSTIC_REFRESH] = _refresh
+    features.update(extra or {})
     register_lsp_features(client, features)
     return client
 

@@ -129,3 +129,36 @@ async def test_hover_names_the_credential_source(client: LanguageClient, tmp_pat
     text = hover.contents.value
     assert "**Credentials uv uses:** the URL, username `__token__` (source `url`)" in text
     assert server.token not in text
+
+
+async def test_untitled_toml_gets_diagnostics_but_no_file_writing_action(
+        client: LanguageClient, server: IndexServer) -> None:
+    """An untitled TOML document (no file, no directory): checked alone, its text decides
+    the kind; the quick fixes that write `.env` or keyring are not offered, the ones that
+    only edit the document are."""
+    uri = "untitled:Untitled-1"
+    text = ('[[tool.uv.index]]\nname = "private"\n'
+            f'url = "{server.url_with_token()}"\nexplict = true\n')
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="toml", version=1,
+                                             text=text)))
+    from tests.lsp_client import diagnostics
+    found = await diagnostics(client, uri, 1)
+    codes = {d.code for d in found}
+    assert {"UIG301", "UIG201"} <= codes, codes
+    assert next(d for d in found if d.code == "UIG301").range.start.line == 2
+    assert all(server.token not in d.message for d in found)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(0, 0), end=types.Position(len(text.split("\n")), 0)),
+        context=types.CodeActionContext(diagnostics=found)))
+    titles = [a.title for a in actions or []]
+    assert any("explicit" in t for t in titles), titles  # UIG201's rename: an edit
+    assert not [t for t in titles if "keyring" in t or ".env" in t], titles
+    # A TOML document that is not a config file by name nor text is still checked as one
+    # of them (uv.toml when it has a top-level `[[index]]`).
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(
+            uri="untitled:Untitled-2", language_id="toml", version=1,
+            text='[[index]]\nname = "a"\n')))
+    assert "UIG101" in {d.code for d in await diagnostics(client, "untitled:Untitled-2", 1)}

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from uv_index_guard import rules, tool_settings
-from uv_index_guard.finding import Finding
+from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.kinds import Kind
 from uv_index_guard.model import Config, IndexDef, ScalarCache, build
 from uv_index_guard.rules import Context
@@ -24,6 +24,21 @@ from uv_index_guard.text import LineIndex, Position, Range
 from uv_index_guard.workspace import Layout, Workspace, assemble
 
 _SUPPRESS = re.compile(rb"#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """Which findings an analysis shows, beyond the project's own choice (its
+    `[tool.uv-index-guard] ignore` and the inline suppressions, which always apply): not the
+    codes in ``ignore`` (exact rule codes, as the project's `ignore` takes them), and only
+    those of severity ``at_least`` or higher. The default shows everything."""
+
+    ignore: frozenset[str] = frozenset()
+    at_least: Severity = Severity.INFO
+
+
+#: Every finding (that the project does not ignore or suppress).
+ALL = Shown()
 
 
 @dataclass(slots=True)
@@ -42,16 +57,18 @@ def kind_for(path: str, text: str = "") -> Kind:
 
 
 def analyze(text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-            ignore: Iterable[str] = (), workspace: Others | None = None) -> Analysis:
+            ignore: Iterable[str] = (), workspace: Others | None = None,
+            shown: Shown = ALL) -> Analysis:
     """Analyse ``text`` afresh: parse, build the model, run every rule, apply suppressions.
 
     ``workspace`` is the file's workspace: its layout and the other files' configurations
-    (:func:`configs`); without it the file is checked alone.
+    (:func:`configs`); without it the file is checked alone. ``shown``: which findings are
+    kept (see :class:`Shown`; ``ignore`` adds to its codes).
     """
     doc = parse(text)
     config = build(doc, kind or kind_for(path, text))
     ctx = Context(config, path, _workspace(workspace, path, config))
-    return _settled(doc, config, rules.run(ctx), ignore)
+    return _settled(doc, config, rules.run(ctx), ignore, shown)
 
 
 #: A file's workspace as the engine takes it: the layout, and the configurations of the
@@ -70,10 +87,12 @@ def configs(texts: Mapping[str, str]) -> dict[str, Config]:
 
 
 def analyze_workspace(built: Mapping[str, Config], layout: Layout, ignore: Iterable[str] = (),
-                      only: Iterable[str] | None = None) -> dict[str, Analysis]:
+                      only: Iterable[str] | None = None, shown: Shown = ALL,
+                      ) -> dict[str, Analysis]:
     """Check the files of one workspace together (their configurations by path, as in
     ``layout``, from :func:`configs`); ``only``: the files whose findings are wanted (the
-    others are context). A uv.toml also takes the `ignore` of the pyproject.toml beside it."""
+    others are context). A uv.toml also takes the `ignore` of the pyproject.toml beside it.
+    ``shown`` is as for :func:`analyze`."""
     view = Workspace(layout, built)
     wanted = set(only) if only is not None else set(built)
     out = {}
@@ -86,7 +105,7 @@ def analyze_workspace(built: Mapping[str, Config], layout: Layout, ignore: Itera
             if beside is not None:
                 ignored |= configured_ignores(beside)
         out[path] = _settled(config.doc, config, rules.run(Context(config, path, view)),
-                             ignored)
+                             ignored, shown)
     return out
 
 
@@ -130,15 +149,19 @@ def check_text(text: str, path: str = "pyproject.toml", kind: Kind | None = None
 
 
 def _settled(doc: Document, config: Config, findings: list[Finding],
-             ignore: Iterable[str]) -> Analysis:
-    """The analysis, without ignored and suppressed findings, in order."""
-    ignored = set(ignore) | configured_ignores(config)
+             ignore: Iterable[str], shown: Shown = ALL) -> Analysis:
+    """The analysis, without the findings that are not shown (ignored by the caller, by
+    ``shown`` or by the project, below ``shown``'s severity, or suppressed inline), in order.
+    This is where every front end's choice of what is shown is made. ``findings`` is left
+    as it is (a :class:`Session` settles the same findings again when ``shown`` changes)."""
+    ignored = set(ignore) | shown.ignore | configured_ignores(config)
     if ignored:
         findings = [f for f in findings if f.code not in ignored]
+    if shown.at_least > Severity.INFO:
+        findings = [f for f in findings if f.severity >= shown.at_least]
     if findings and b"uv-index-guard:" in doc.data:
         findings = _apply_inline(doc, findings)
-    findings.sort(key=lambda f: f.sort_key)
-    return Analysis(doc, config, findings)
+    return Analysis(doc, config, sorted(findings, key=lambda f: f.sort_key))
 
 
 # What the per-index rules found in one table: the line it starts on, the text before the
@@ -155,18 +178,23 @@ class Session:
     :meth:`edit` keeps in step with the text, and the built table bodies), and the per-index
     rules' findings by table body. Nothing else edits or keeps them. Analysis is lazy:
     :meth:`analysis` runs only when the text changed, so several quick edits cost one run.
-    Every analysis equals :func:`analyze` of the same text (with ``exact=False``, see
-    :meth:`analysis`).
+    Every analysis equals :func:`analyze` of the same text with the same ``ignore`` and
+    ``shown`` (with ``exact=False``, see :meth:`analysis`); :meth:`show` changes ``shown``.
     """
 
-    __slots__ = ("_analysis", "_changed", "_data", "_found", "_ignore", "_lines", "_reparse",
-                 "_scalars", "_workspace", "generation", "kind", "last_duration", "path")
+    __slots__ = ("_analysis", "_changed", "_data", "_found", "_ignore", "_lines", "_raw",
+                 "_reparse", "_resettle", "_scalars", "_shown", "_workspace", "generation",
+                 "kind", "last_duration", "path")
 
     def __init__(self, text: str, path: str = "pyproject.toml", kind: Kind | None = None,
-                 ignore: Iterable[str] = ()) -> None:
+                 ignore: Iterable[str] = (), shown: Shown = ALL) -> None:
         self.path = path
         self.kind = kind or kind_for(path, text)
         self._ignore = tuple(ignore)
+        self._shown = shown
+        self._resettle = False
+        # What the rules found in the last analysis, before `_settled` chose what is shown.
+        self._raw: list[Finding] = []
         self._data = text.encode("utf-8", "surrogatepass")
         self._lines = LineIndex(self._data)
         self._reparse: Reparse | None = None
@@ -196,6 +224,20 @@ class Session:
     def stale(self) -> bool:
         """Whether the text changed since the last analysis (or none was made)."""
         return self._changed or self._analysis is None
+
+    @property
+    def shown(self) -> Shown:
+        return self._shown
+
+    def show(self, shown: Shown) -> bool:
+        """Show the findings ``shown`` selects from now on; whether that changed anything
+        (then the next :meth:`analysis` is a new one: the last findings settled again, with
+        no parse and no rule run when the text did not change)."""
+        if shown == self._shown:
+            return False
+        self._shown = shown
+        self._resettle = True
+        return True
 
     @property
     def exact(self) -> bool:
@@ -246,7 +288,10 @@ class Session:
         t0 = time.perf_counter()
         if current is not None and not self._changed and (current.doc.exact or not exact):
             if _same(workspace, self._workspace):
-                return current
+                if not self._resettle:
+                    return current
+                # The same findings, shown otherwise.
+                return self._settle(current.doc, current.config, self._raw, t0)
             # The same text in another workspace: only the rules run again.
             doc, config = current.doc, current.config
         else:
@@ -258,8 +303,14 @@ class Session:
         self._workspace = workspace
         old, self._found = self._found, {}
         findings = rules.run(ctx, functools.partial(self._found_in, ctx, doc, old))
-        self._analysis = _settled(doc, config, findings, self._ignore)
         self._changed = False
+        return self._settle(doc, config, findings, t0)
+
+    def _settle(self, doc: Document, config: Config, findings: list[Finding],
+                t0: float) -> Analysis:
+        self._raw = findings
+        self._analysis = _settled(doc, config, findings, self._ignore, self._shown)
+        self._resettle = False
         self.generation += 1
         self.last_duration = time.perf_counter() - t0
         return self._analysis

@@ -327,6 +327,21 @@ async function main() {
   timings.restartMs = since();
   say('Restart server: the server came back and UIG301 is still shown');
   Object.assign(timings, logTimings(readFileSync(extensionLog(), 'utf8')));
+  // A setting the server reads, changed in settings.json: the running server is told and
+  // asks for it (workspace/configuration); no restart, and UIG301 goes and comes back.
+  const restarts = () => (readFileSync(extensionLog(), 'utf8').match(/finding the server/g) ?? []).length;
+  const before = restarts();
+  writeFileSync(settingsFile, JSON.stringify({ ...settings, 'uvIndexGuard.ignore': ['UIG301'] }, null, 2));
+  await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor({ state: 'detached' });
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor();
+  await waitForLog(/told the server that its settings changed/, deadline);
+  if (restarts() !== before) {
+    throw new Error('changing uvIndexGuard.ignore restarted the server');
+  }
+  timings.liveSettingMs = since();
+  say('uvIndexGuard.ignore: UIG301 hidden and shown again by the running server');
+
   if (args.bundled) {
     await loneFile(page, port);
     result.ok = true;

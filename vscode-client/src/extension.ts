@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -43,8 +44,13 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
     vscode.commands.registerCommand(`${CLIENT_ID}.restart`, () => restart('the Restart server command')),
     vscode.commands.registerCommand(`${CLIENT_ID}.showLog`, () => log.show()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(SECTION) && current && needsRestart(current, settings())) {
+      if (!event.affectsConfiguration(SECTION) || !current) {
+        return;
+      }
+      if (needsRestart(current, settings())) {
         void restart('a settings change');
+      } else {
+        void settingsChanged();
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restart('workspace trust')),
@@ -62,6 +68,28 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
 
 export function deactivate(): Promise<void> {
   return stop();
+}
+
+/**
+ * The server's own settings changed: tell the running server, which asks for them again
+ * (`workspace/configuration`). Queued behind any restart, and only to a running client, so a
+ * notification never goes to a server that is stopping.
+ */
+function settingsChanged(): Promise<void> {
+  queue = queue.then(async () => {
+    current = settings();
+    const running = client;
+    if (!running || !running.isRunning()) {
+      return;
+    }
+    try {
+      await running.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+      log.info('told the server that its settings changed');
+    } catch (error) {
+      log.warn(`workspace/didChangeConfiguration: ${String(error)}`);
+    }
+  });
+  return queue;
 }
 
 /** Serialises start/stop so quick successive restarts cannot race; never rejects. */
@@ -147,10 +175,11 @@ function createClient(command: ServerCommand, settings: Settings): LanguageClien
     outputChannel: log,
     traceOutputChannel: log,
     // The server's settings go as initializationOptions; when they change, the server is sent
-    // workspace/didChangeConfiguration and asks for them (workspace/configuration), so no
-    // restart. A change of the settings that choose the server restarts it (needsRestart).
+    // workspace/didChangeConfiguration (settingsChanged, not the client's `synchronize`, which
+    // would also send it to a server being restarted) and asks for them with
+    // workspace/configuration, so no restart. A change of the settings that choose the server
+    // restarts it (needsRestart).
     initializationOptions: initializationOptions(settings),
-    synchronize: { configurationSection: SECTION },
   };
   return new LanguageClient(CLIENT_ID, NAME, serverOptions, clientOptions);
 }

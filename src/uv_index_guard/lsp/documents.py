@@ -13,11 +13,12 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from uv_index_guard.engine import Analysis, Others, Session
+from uv_index_guard.engine import Analysis, Others, Session, kind_for
 from uv_index_guard.finding import Finding
 from uv_index_guard.kinds import Kind
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.diagnostics import diagnostics
+from uv_index_guard.lsp.settings import DEFAULT, Settings
 from uv_index_guard.text import LineIndex
 
 
@@ -27,24 +28,35 @@ def kind_of_uri(uri: str) -> Kind | None:
     return Kind.of_name(name)
 
 
+def kind_of_document(item: types.TextDocumentItem) -> Kind | None:
+    """The config kind of an opened document: by its name, or for a TOML document that is
+    not a file (an untitled one) by its text (:func:`engine.kind_for`)."""
+    kind = kind_of_uri(item.uri)
+    if kind is None and not item.uri.startswith("file:") and item.language_id == "toml":
+        return kind_for("", item.text)
+    return kind
+
+
 def path_of_uri(uri: str) -> str:
     return to_fs_path(uri) or uri
 
 
 class DocumentState:
     """An open document: its version, the engine's session over its text, and the position
-    conversion and diagnostics of the newest analysis."""
+    conversion and diagnostics of the newest analysis, under the settings that apply to it."""
 
     __slots__ = ("_diagnostics", "_diagnostics_ascii", "_mapper", "codec", "context", "kind",
-                 "session", "uri", "version")
+                 "session", "settings", "uri", "version")
 
     def __init__(self, uri: str, kind: Kind, version: int, text: str,
-                 codec: PositionCodec) -> None:
+                 codec: PositionCodec, settings: Settings = DEFAULT) -> None:
         self.uri = uri
         self.kind = kind
         self.version = version
         self.codec = codec
-        self.session = Session(text, path_of_uri(uri), kind)
+        #: The editor's settings for this document (its workspace folder's).
+        self.settings = settings
+        self.session = Session(text, path_of_uri(uri), kind, shown=settings.shown)
         #: The document's workspace (its layout and the other files' configurations), given
         #: by the server; None: the document alone.
         self.context: Callable[[], Others | None] | None = None
@@ -54,13 +66,24 @@ class DocumentState:
         self._diagnostics_ascii = False
 
     @classmethod
-    def open(cls, item: types.TextDocumentItem, kind: Kind,
-             codec: PositionCodec) -> DocumentState:
-        return cls(item.uri, kind, item.version, item.text, codec)
+    def open(cls, item: types.TextDocumentItem, kind: Kind, codec: PositionCodec,
+             settings: Settings = DEFAULT) -> DocumentState:
+        return cls(item.uri, kind, item.version, item.text, codec, settings)
+
+    def configure(self, settings: Settings) -> bool:
+        """The settings change; whether the diagnostics may change with them (the engine
+        chooses the findings shown: the next analysis is a new one)."""
+        self.settings = settings
+        return self.session.show(settings.shown)
 
     @property
     def path(self) -> str:
         return self.session.path
+
+    @property
+    def on_disk(self) -> bool:
+        """A `file:` document: one with a directory, a workspace, a `.env` beside it."""
+        return self.uri.startswith("file:")
 
     @property
     def data(self) -> bytes:

@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -29,8 +29,14 @@ from uv_index_guard import __version__
 from uv_index_guard.credentials import fix
 from uv_index_guard.engine import analyze
 from uv_index_guard.lsp import code_actions, completion, credentials, hover, markup, transport
+from uv_index_guard.lsp import settings as lsp_settings
 from uv_index_guard.lsp import workspace as lsp_workspace
-from uv_index_guard.lsp.documents import DocumentState, kind_of_uri, path_of_uri
+from uv_index_guard.lsp.documents import (
+    DocumentState,
+    kind_of_document,
+    path_of_uri,
+)
+from uv_index_guard.lsp.settings import Settings
 from uv_index_guard.redact import exception_trail, safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,6 +87,14 @@ class UvIndexGuardServer(LanguageServer):
         self.pending: set[str] = set()
         self.published: dict[str, int] = {}  # the analysis (generation) last pushed, by URI
         self.settling: dict[str, asyncio.TimerHandle] = {}
+        # -- settings (see `lsp/settings.py`): the `initializationOptions`, and what the
+        # client last answered to `workspace/configuration` for all and for each folder.
+        self.initial_settings: tuple[Settings, list[str]] = (lsp_settings.DEFAULT, [])
+        self.global_settings = lsp_settings.DEFAULT
+        self.folder_settings: dict[str, Settings] = {}  # by the folder's path
+        self.settings_problems: frozenset[str] = frozenset()  # the ones logged, still there
+        self.settings_pulls = 0  # `workspace/configuration` requests made (the last wins)
+        self.tasks: set[asyncio.Task[Any]] = set()
 
     # -- capabilities ---------------------------------------------------------------------
 
@@ -89,10 +103,25 @@ class UvIndexGuardServer(LanguageServer):
         caps = self.client_capabilities
         return caps.text_document is not None and caps.text_document.diagnostic is not None
 
+    @property
+    def pulls_configuration(self) -> bool:
+        """Whether the client answers `workspace/configuration`."""
+        caps = self.client_capabilities.workspace
+        return caps is not None and bool(caps.configuration)
+
+    @property
+    def code_lens_refresh_support(self) -> bool:
+        caps = self.client_capabilities.workspace
+        return caps is not None and caps.code_lens is not None and bool(
+            caps.code_lens.refresh_support)
+
     # -- logging, without document contents ----------------------------------------------
 
     def log(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(types.MessageType.Info, message))
+
+    def log_warning(self, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(types.MessageType.Warning, message))
 
     def log_error(self, where: str, exc: BaseException) -> None:
         """Report an exception by type and frames only: its message may quote the document."""
@@ -219,6 +248,93 @@ class UvIndexGuardServer(LanguageServer):
         if (handle := self.settling.pop(uri, None)) is not None:
             handle.cancel()
 
+    # -- settings -------------------------------------------------------------------------
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` on the loop, holding on to it until it is done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def folders(self) -> list[tuple[str, str]]:
+        """The workspace folders (from `initialize`, kept up to date by pygls on
+        `workspace/didChangeWorkspaceFolders`): their URIs and paths."""
+        return [(folder.uri, path_of_uri(folder.uri))
+                for folder in self.workspace.folders.values()]
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings of the deepest workspace folder that holds ``path``, else the
+        global ones."""
+        best, depth = self.global_settings, -1
+        for folder, settings in self.folder_settings.items():
+            if _inside(path, folder) and len(folder) > depth:
+                best, depth = settings, len(folder)
+        return best
+
+    def report_settings(self, problems: Sequence[str]) -> None:
+        """Log each settings problem once: again only after it was gone (a client may send
+        the same settings as `initializationOptions` and then for each folder)."""
+        current = list(dict.fromkeys(problems))
+        for problem in current:
+            if problem not in self.settings_problems:
+                self.log_warning(f"uv-index-guard settings: {problem}")
+        self.settings_problems = frozenset(current)
+
+    def configure(self, global_settings: Settings, folders: Mapping[str, Settings],
+                  problems: Sequence[str]) -> None:
+        """New settings: each open document takes its own; its diagnostics are published
+        again (or the client asked to pull them again) where they may have changed, and the
+        code lenses refreshed where they were turned on or off."""
+        self.report_settings(problems)
+        self.global_settings = global_settings
+        self.folder_settings = dict(folders)
+        changed: list[DocumentState] = []
+        lenses = False
+        for state in self.documents.values():
+            settings = self.settings_for(state.path)
+            if settings == state.settings:
+                continue
+            lenses |= settings.code_lens != state.settings.code_lens
+            if state.configure(settings):
+                changed.append(state)
+        if changed:
+            self.refresh(changed)
+        if lenses and self.code_lens_refresh_support:
+            self.workspace_code_lens_refresh(None)
+
+    async def pull_settings(self) -> None:
+        """Ask the client for the settings (`workspace/configuration`): one item for all,
+        one per workspace folder. An item the client has nothing for (null) takes the
+        settings of the scope around it: a folder the global ones, the global ones the
+        `initializationOptions`."""
+        self.settings_pulls += 1
+        pull = self.settings_pulls
+        folders = self.folders()
+        items = [types.ConfigurationItem(section=lsp_settings.SECTION),
+                 *(types.ConfigurationItem(scope_uri=uri, section=lsp_settings.SECTION)
+                   for uri, _ in folders)]
+        try:
+            answers = list(await self.workspace_configuration_async(
+                types.ConfigurationParams(items=items)))
+        except Exception as exc:  # an error answer, or a lost connection
+            self.log_warning(f"uv-index-guard settings: workspace/configuration failed "
+                             f"({type(exc).__name__}); the settings are unchanged")
+            return
+        if pull != self.settings_pulls:
+            return  # a newer request is on its way
+        answers += [None] * (len(items) - len(answers))
+        initial, problems = self.initial_settings
+        problems = list(problems)
+        global_settings = initial
+        if answers[0] is not None:
+            global_settings, problems = lsp_settings.parse(answers[0])
+        by_folder: dict[str, Settings] = {}
+        for (_, path), answer in zip(folders, answers[1:], strict=False):
+            if answer is not None:
+                by_folder[path], found = lsp_settings.parse(answer)
+                problems += found
+        self.configure(global_settings, by_folder, problems)
+
 
 def guarded(default: Any = None) -> Callable[[F], F]:
     """Every handler and command is wrapped in this: it answers even when its feature fails,
@@ -258,6 +374,11 @@ def command_failed(ls: UvIndexGuardServer, name: str, exc: Exception) -> dict[st
     return ls.fail(f"{name.replace('_', ' ')} failed ({type(exc).__name__})")
 
 
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.normcase(path), os.path.normcase(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 SERVER = UvIndexGuardServer()
 
 
@@ -265,13 +386,16 @@ SERVER = UvIndexGuardServer()
 @guarded()
 def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    kind = kind_of_uri(item.uri)
+    kind = kind_of_document(item)
     if kind is None:
         return
-    state = DocumentState.open(item, kind, ls.workspace.position_codec)
-    # Parsed once: alone first, so that finding its workspace needs no parse of its own.
-    ls.files.discovery.preload(state.path, state.current().config)
-    state.context = lambda: ls.files.context(state)
+    state = DocumentState.open(item, kind, ls.workspace.position_codec,
+                               ls.settings_for(path_of_uri(item.uri)))
+    if state.on_disk:
+        # Parsed once: alone first, so that finding its workspace needs no parse of its own.
+        ls.files.discovery.preload(state.path, state.current().config)
+        state.context = lambda: ls.files.context(state)
+    # else: untitled, or in a virtual file system: checked alone, no workspace on disk
     ls.documents[item.uri] = state
     ls.log(f"opened {item.uri} ({kind.value}, version {item.version})")
     ls.changed(state)
@@ -328,8 +452,9 @@ def on_hover(ls: UvIndexGuardServer, params: types.HoverParams) -> types.Hover |
     state = ls.document(params.text_document.uri)
     if state is None:
         return None
-    found = credentials.with_source(hover.hover(state, params.position, os.environ), state,
-                                    params.position, os.environ)
+    found = hover.hover(state, params.position, os.environ)
+    if state.settings.hover_credential_source:
+        found = credentials.with_source(found, state, params.position, os.environ)
     return markup.hover_for(found, ls.client_capabilities)
 
 
@@ -355,15 +480,17 @@ def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
         return []
     wanted = code_actions.selected(state, params)
     caps = ls.client_capabilities
-    return [*code_actions.code_actions(state, wanted, caps),
-            *credentials.code_actions(state, wanted, caps)]
+    actions = code_actions.code_actions(state, wanted, caps)
+    if not state.on_disk:
+        return actions  # only edits of the document: no `.env` or keyring beside a file
+    return [*actions, *credentials.code_actions(state, wanted, caps)]
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
 @guarded([])
 def on_code_lens(ls: UvIndexGuardServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     state = ls.document(params.text_document.uri)
-    if state is None:
+    if state is None or not state.settings.code_lens:
         return []
     return credentials.code_lenses(state)
 
@@ -426,10 +553,23 @@ async def check_index_access(ls: UvIndexGuardServer, uri: str, ordinal: int,
 WATCHED = ("**/pyproject.toml", "**/uv.toml", "**/.env")
 
 
+@SERVER.feature(types.INITIALIZE)
+@guarded()
+def on_initialize(ls: UvIndexGuardServer, params: types.InitializeParams) -> None:
+    """The settings in `initializationOptions` (until the client is asked for them)."""
+    settings, problems = lsp_settings.parse(params.initialization_options)
+    ls.initial_settings = (settings, problems)
+    ls.global_settings = settings
+    ls.report_settings(problems)
+
+
 @SERVER.feature(types.INITIALIZED)
 @guarded()
 def on_initialized(ls: UvIndexGuardServer, params: types.InitializedParams) -> None:
-    """Watch the configuration files on disk, where the client can watch them for us."""
+    """Ask for the settings, and watch the configuration files on disk, where the client
+    can watch them for us."""
+    if ls.pulls_configuration:
+        ls.spawn(ls.pull_settings())
     caps = ls.client_capabilities.workspace
     watch = caps.did_change_watched_files if caps is not None else None
     if watch is None or not watch.dynamic_registration:
@@ -440,6 +580,33 @@ def on_initialized(ls: UvIndexGuardServer, params: types.InitializedParams) -> N
         types.Registration(id="uv-index-guard-config-files",
                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                            register_options=options)]))
+
+
+@SERVER.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+@guarded()
+def on_configuration(ls: UvIndexGuardServer, params: types.DidChangeConfigurationParams,
+                     ) -> None:
+    """The settings changed: ask for them again. A client that cannot be asked sends them
+    here, as the `uvIndexGuard` section of ``settings`` (for every folder); without that
+    section, the `initializationOptions` apply."""
+    if ls.pulls_configuration:
+        ls.spawn(ls.pull_settings())
+        return
+    found = params.settings
+    if isinstance(found, Mapping) and lsp_settings.SECTION in found:
+        settings, problems = lsp_settings.parse(found[lsp_settings.SECTION])
+    else:
+        settings, problems = ls.initial_settings
+    ls.configure(settings, {}, problems)
+
+
+@SERVER.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+@guarded()
+def on_workspace_folders(ls: UvIndexGuardServer,
+                         params: types.DidChangeWorkspaceFoldersParams) -> None:
+    """Folders came or went (pygls keeps the list): each has its own settings."""
+    if ls.pulls_configuration:
+        ls.spawn(ls.pull_settings())
 
 
 @SERVER.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
