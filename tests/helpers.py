@@ -69,6 +69,25 @@ def toml_block(section: str) -> str | None:
     return m.group(1) if m else None
 
 
+_BLOCK = re.compile(r"^```(toml|yaml|sh)\n(.*?)^```", re.M | re.S)
+#: Which file a ```yaml or ```sh block is when its first line does not say (`# path`).
+_DEFAULT_FILE = {"yaml": ".gitlab-ci.yml", "sh": ".env"}
+
+
+def example_files(section: str) -> dict[str, str]:
+    """The files of a docs section: its ```toml blocks (see :func:`docs_files`), and its
+    ```yaml (a `.gitlab-ci.yml` unless the first line names a path) and ```sh (`.env`) ones."""
+    files: dict[str, str] = {}
+    for lang, block in _BLOCK.findall(section):
+        if lang == "toml":
+            files.update(docs_files(block))
+            continue
+        first = block.split("\n", 1)[0]
+        named = re.fullmatch(r"# (\S+\.(?:ya?ml)|\S*\.env\S*)(?:,.*)?", first)
+        files[named.group(1) if named else _DEFAULT_FILE[lang]] = expand(block)
+    return files
+
+
 def block_path(block: str) -> str:
     """Which file a docs example is: `# uv.toml` on its first line, else pyproject.toml."""
     return "uv.toml" if block.lstrip().startswith("# uv.toml") else "pyproject.toml"
@@ -144,7 +163,7 @@ def rule_fixtures() -> list[RuleFixture]:
         if entry.is_dir():
             verdict, _, name = entry.name.partition("-")
             files = {f.relative_to(entry).as_posix(): expand(f.read_bytes().decode("utf-8"))
-                     for f in sorted(entry.rglob("*.toml"))}
+                     for f in sorted(entry.rglob("*")) if f.is_file()}
         else:
             kind = next(k for k in ("pyproject.toml", "uv.toml")
                         if entry.name.endswith("." + k))

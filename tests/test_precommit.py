@@ -58,6 +58,31 @@ url = "https://__token__:{TOKEN}@gitlab.example.com/api/v4/projects/9/packages/p
     assert TOKEN not in output and TOKEN[6:] not in output
 
 
+def test_hook_checks_staged_ci_files(repo: Path, pre_commit_home: Path) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0.1.0"\n\n[[tool.uv.index]]\nname = "gitlab"\n'
+        'url = "https://gitlab.example.com/api/v4/projects/9/packages/pypi/simple"\n')
+    (repo / ".gitlab-ci.yml").write_text(
+        "include:\n  - local: ci/release.yml\n"
+        "variables:\n  UV_INDEX_GITLB_PASSWORD: $CI_JOB_TOKEN\n")
+    (repo / "ci").mkdir()
+    (repo / "ci" / "release.yml").write_text(
+        "release:\n  script:\n    - uv publish --token $CI_JOB_TOKEN\n")
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "test.yml").write_text(
+        "on: push\njobs:\n  t:\n    runs-on: x\n    env:\n"
+        "      UV_INDEX_GITLAB_USERNAME: __token__\n"
+        "      UV_INDEX_GITLAB_PASSWORD: $CI_JOB_TOKEN\n    steps:\n      - run: uv sync\n")
+    git(repo, "add", ".")
+    proc = try_repo(repo, pre_commit_home, "uv-index-check")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert ".gitlab-ci.yml:4:3: UIG402" in output  # did-you-mean to the real variable
+    assert "UV_INDEX_GITLAB_PASSWORD" in output
+    assert "ci/release.yml:3:18: UIG401" in output  # read through the include
+    assert ".github/workflows/test.yml:6:33: UIG403" in output
+
+
 def test_hook_passes_clean_config(repo: Path, pre_commit_home: Path) -> None:
     (repo / "sub").mkdir()
     (repo / "sub" / "uv.toml").write_text(

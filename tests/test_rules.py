@@ -19,15 +19,15 @@ from helpers import (
     RuleFixture,
     apply_edits,
     docs_files,
+    example_files,
     missing_sections,
     rule_fixtures,
     sections,
-    toml_block,
 )
 
 from uv_index_guard.engine import check_files, check_text
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.rules import CODES, RULES
+from uv_index_guard.rules import ALL_RULES, CODES
 from uv_index_guard.tokens import find_tokens
 
 if sys.version_info >= (3, 11):
@@ -55,11 +55,11 @@ def where(finding: Finding) -> tuple[int, int]:
 
 
 def test_codes_are_unique_and_well_formed() -> None:
-    codes = [rule.code for rule in RULES]
-    names = [rule.name for rule in RULES]
+    codes = [rule.code for rule in ALL_RULES]
+    names = [rule.name for rule in ALL_RULES]
     assert len(codes) == len(set(codes)) == len(CODES)
     assert len(names) == len(set(names))
-    for rule in RULES:
+    for rule in ALL_RULES:
         assert re.fullmatch(r"UIG\d{3}", rule.code), rule.code
         assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", rule.name), rule.name
         assert isinstance(rule.severity, Severity)
@@ -475,8 +475,8 @@ def test_docs_page_is_complete(code: str) -> None:
     assert missing_sections(text) == []
     found = sections(text)
     assert [s for s in found if s in REQUIRED_SECTIONS] == list(REQUIRED_SECTIONS)
-    assert toml_block(found["Example"]) is not None
-    assert toml_block(found["Use instead"]) is not None
+    assert example_files(found["Example"])
+    assert example_files(found["Use instead"])
     fix = found["Fix"]
     assert fix.startswith("No automatic fix") or "safe" in fix
 
@@ -495,9 +495,8 @@ def test_missing_section_is_detected(section: str) -> None:
 @pytest.mark.parametrize("code", PAGES)
 def test_docs_example_triggers_the_rule(code: str) -> None:
     found = sections(page(code))
-    example = toml_block(found["Example"])
-    assert example is not None
-    findings = by_code(check_block(example), code)
+    example = example_files(found["Example"])
+    findings = by_code([f for fs in check_files(example).values() for f in fs], code)
     assert findings, f"the Example of {code}.md does not trigger {code}"
     documented = not found["Fix"].startswith("No automatic fix")
     assert any(f.fixes for f in findings) == documented, "the Fix section disagrees with the code"
@@ -505,11 +504,11 @@ def test_docs_example_triggers_the_rule(code: str) -> None:
 
 @pytest.mark.parametrize("code", PAGES)
 def test_docs_use_instead_is_clean(code: str) -> None:
-    block = toml_block(sections(page(code))["Use instead"])
-    assert block is not None
-    for text in docs_files(block).values():
-        tomllib.loads(text)
-    assert [f.code for f in check_block(block)] == []
+    files = example_files(sections(page(code))["Use instead"])
+    for path, text in files.items():
+        if path.endswith(".toml"):
+            tomllib.loads(text)
+    assert [f.code for fs in check_files(files).values() for f in fs] == []
 
 
 def test_docs_index_lists_every_rule() -> None:

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from uv_index_guard import rules, tool_settings
+from uv_index_guard.ci import CiDoc, CiKind, ci_kind_of, parse_ci
 from uv_index_guard.finding import Finding, Severity
 from uv_index_guard.kinds import Kind
-from uv_index_guard.model import Config, IndexDef, ScalarCache, build
-from uv_index_guard.rules import Context
+from uv_index_guard.model import Config, IndexDef, ScalarCache, build, env_vars
+from uv_index_guard.rules import CiContext, Context
 from uv_index_guard.syntax import Document, Reparse, parse, parse_incremental
 from uv_index_guard.text import LineIndex, Position, Range
 from uv_index_guard.workspace import Layout, Workspace, assemble
@@ -111,8 +112,11 @@ def analyze_workspace(built: Mapping[str, Config], layout: Layout, ignore: Itera
 
 def check_files(texts: Mapping[str, str]) -> dict[str, list[Finding]]:
     """The findings of a known set of files (`/`-separated paths, by path), each checked in
-    the workspace that uv would see among them (:func:`workspace.assemble`)."""
-    built = configs(texts)
+    the workspace that uv would see among them (:func:`workspace.assemble`). CI files among
+    them (:func:`ci.ci_kind_of`, and the files a `.gitlab-ci.yml` includes) are checked
+    against the indexes of the workspace at their repository root."""
+    ci_kinds = ci_files(texts)
+    built = configs({p: t for p, t in texts.items() if p not in ci_kinds})
     facts = {path: config.project() for path, config in built.items()
              if config.kind is Kind.PYPROJECT}
     uv_tomls = [path for path, config in built.items() if config.kind is Kind.UV_TOML]
@@ -127,7 +131,105 @@ def check_files(texts: Mapping[str, str]) -> dict[str, list[Finding]]:
     for path, config in built.items():
         if path not in found:
             found[path] = analyze(config.doc.text, path, config.kind).findings
+    for path, kind in ci_kinds.items():
+        root = ci_root(path)
+        pyproject = posixpath.join(root, Kind.PYPROJECT.value) if root else Kind.PYPROJECT.value
+        index_vars = None
+        if pyproject in facts:
+            layout = assemble(pyproject, facts, uv_tomls)
+            index_vars = index_variables(built[p] for p in layout.files if p in built)
+        found[path] = analyze_ci(texts[path], path, kind, index_vars).findings
     return found
+
+
+# --- CI files --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CiAnalysis:
+    doc: CiDoc
+    findings: list[Finding]
+
+
+def ci_root(path: str) -> str:
+    """The repository root a CI file belongs to (`/`-separated): the directory of a
+    `.gitlab-ci.yml` or `.env`, the one above `.github/` for a workflow."""
+    directory = posixpath.dirname(path)
+    if ci_kind_of(path) is CiKind.GITHUB_WORKFLOW:
+        return posixpath.dirname(posixpath.dirname(directory))
+    return directory
+
+
+def index_variables(built: Iterable[Config]) -> dict[str, str]:
+    """Every `UV_INDEX_<NAME>_USERNAME` / `_PASSWORD` of the named indexes of some
+    configurations, with the index name."""
+    found: dict[str, str] = {}
+    for config in built:
+        for index in config.indexes:
+            if index.name:
+                for var in env_vars(index.name):
+                    found.setdefault(var, index.name)
+    return found
+
+
+def included(doc: CiDoc, root: str, candidates: Iterable[str]) -> list[str]:
+    """The files among ``candidates`` (`/`-separated paths) that ``doc``'s local `include:`s
+    name: relative to the repository root ``root``, `/` first or not, `*` and `**` allowed."""
+    import fnmatch
+
+    found: list[str] = []
+    paths = list(candidates)
+    for entry in doc.includes:
+        pattern = posixpath.normpath(posixpath.join(root, entry.lstrip("/")))
+        found += [p for p in paths if p == pattern or ("*" in pattern
+                                                        and fnmatch.fnmatchcase(p, pattern))]
+    return list(dict.fromkeys(found))
+
+
+def ci_files(texts: Mapping[str, str]) -> dict[str, CiKind]:
+    """The CI files among ``texts``: by name, and each file a `.gitlab-ci.yml` (or a file it
+    includes) includes locally, read as GitLab CI."""
+    kinds = {p: k for p in texts if (k := ci_kind_of(p)) is not None}
+    todo = [p for p, k in kinds.items() if k is CiKind.GITLAB_CI]
+    while todo:
+        path = todo.pop()
+        root = ci_root(path) if posixpath.basename(path) in (".gitlab-ci.yml",
+                                                              ".gitlab-ci.yaml") else ""
+        for other in included(parse_ci(texts[path], path, CiKind.GITLAB_CI), root, texts):
+            if other not in kinds:
+                kinds[other] = CiKind.GITLAB_CI
+                todo.append(other)
+    return kinds
+
+
+_SUPPRESS_TEXT = re.compile(r"(?:^|\s)#[^\n]*?uv-index-guard:\s*ignore(?:\[([^\]\n]*)\])?")
+
+
+def analyze_ci(text: str, path: str, kind: CiKind | None = None,
+               index_vars: Mapping[str, str] | None = None, ignore: Iterable[str] = (),
+               shown: Shown = ALL) -> CiAnalysis:
+    """Check a CI file: ``index_vars`` are the `UV_INDEX_*` variables of the project beside it
+    (:func:`index_variables`; None when there is no project). A comment
+    `# uv-index-guard: ignore[CODE]` on a line suppresses that line's findings."""
+    found_kind = kind or ci_kind_of(path) or CiKind.GITLAB_CI
+    doc = parse_ci(text, path, found_kind)
+    findings = rules.run_ci(CiContext(doc, index_vars))
+    ignored = set(ignore) | shown.ignore
+    findings = [f for f in findings if f.code not in ignored and f.severity >= shown.at_least]
+    if findings and "uv-index-guard:" in text:
+        lines = text.split("\n")
+        kept = []
+        for finding in findings:
+            line = lines[finding.range.start.line] if finding.range.start.line < len(lines) else ""
+            match = _SUPPRESS_TEXT.search(line)
+            codes = None if match is None or match.group(1) is None else {
+                c.strip() for c in match.group(1).split(",")}
+            if match is not None and (codes is None or finding.code in codes):
+                continue
+            kept.append(finding)
+        findings = kept
+    findings.sort(key=lambda f: f.sort_key)
+    return CiAnalysis(doc, findings)
 
 
 def workspace_view(others: Others | None, path: str, config: Config) -> Workspace | None:

@@ -133,8 +133,8 @@ def _identity(f: Finding) -> str:
 
 
 def sarif_report(findings: Sequence[Finding]) -> str:
-    """SARIF 2.1.0, every config rule in the driver (GitHub code scanning)."""
-    from uv_index_guard.rules import RULES
+    """SARIF 2.1.0, every config and CI rule in the driver (GitHub code scanning)."""
+    from uv_index_guard.rules import ALL_RULES as RULES
 
     rules = [{
         "id": r.code, "name": r.name,

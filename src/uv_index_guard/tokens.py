@@ -354,6 +354,28 @@ def kind_of(secret: str) -> TokenKind | None:
     return None
 
 
+#: The username GitLab wants with a CI/CD job token.
+JOB_TOKEN_USER: Final = "gitlab-ci-token"
+
+
+def username_mismatch(secret: str | None, user: str | None) -> str | None:
+    """Why GitLab refuses ``secret`` with the username ``user``, by the token's kind; None
+    when they fit or the kind says nothing about the username."""
+    kind = kind_of(secret) if secret else None
+    if kind is None:
+        return None
+    if kind.rule == "gitlab-cicd-job-token" and user != JOB_TOKEN_USER:
+        return f"a CI job token needs the username `{JOB_TOKEN_USER}`"
+    if kind.rule == "gitlab-deploy-token" and (
+            user is None or not user.startswith("gitlab+deploy-token")):
+        return ("a deploy token needs its own username (`gitlab+deploy-token-N`, shown when "
+                "the token was created)")
+    if kind.rule == "gitlab-pat" and user == JOB_TOKEN_USER:
+        return (f"the username `{JOB_TOKEN_USER}` is for CI job tokens; GitLab reads this "
+                "token as one and refuses it (use `__token__` for an access token)")
+    return None
+
+
 def mask(secret: str, head: int | None = None) -> str:
     """Show a secret safely: `glpat-…x4Tb` for a known token kind (or the first ``head``
     characters, an instance's own prefix, of a long enough secret), `****` otherwise."""

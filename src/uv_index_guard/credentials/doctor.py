@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from uv_index_guard.credentials import keyring_cli, settings
-from uv_index_guard.credentials.hints import JOB_TOKEN_USER, IndexFacts, hint, is_gitlab
+from uv_index_guard.credentials.hints import IndexFacts, hint, is_gitlab
 from uv_index_guard.credentials.near_miss import keyring_near_misses, stored_mismatches
 from uv_index_guard.credentials.probe import ProbeResult, probe, probe_url
 from uv_index_guard.credentials.resolve import (
@@ -30,7 +30,7 @@ from uv_index_guard.files import InputError, display_path
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import IndexDef, Origin, env_vars
 from uv_index_guard.redact import safe_name, safe_url, scrub
-from uv_index_guard.tokens import kind_of
+from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of
 from uv_index_guard.urls import is_loopback, split_url, without_userinfo
 
 

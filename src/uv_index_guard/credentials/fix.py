@@ -21,7 +21,6 @@ from typing import Any, TextIO
 import tomli
 
 from uv_index_guard.credentials import env_file, rewrite
-from uv_index_guard.credentials.hints import JOB_TOKEN_USER
 from uv_index_guard.credentials.resolve import keyring_provider
 from uv_index_guard.credentials.service import normalize
 from uv_index_guard.credentials.settings import configured_keyring_provider, load
@@ -31,7 +30,7 @@ from uv_index_guard.kinds import Kind
 from uv_index_guard.model import IndexDef, Origin, env_vars
 from uv_index_guard.redact import Masker, safe_name, safe_url
 from uv_index_guard.rules.credentials_in_url import secret_of
-from uv_index_guard.tokens import kind_of
+from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of
 from uv_index_guard.urls import split_url, with_username, without_userinfo
 
 TOKEN_USER = "__token__"

@@ -9,10 +9,8 @@ from uv_index_guard.credentials.probe import ProbeResult
 from uv_index_guard.credentials.resolve import Resolution, Source
 from uv_index_guard.credentials.service import host_port, realm
 from uv_index_guard.redact import safe_name
-from uv_index_guard.tokens import kind_of
+from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of, username_mismatch
 from uv_index_guard.urls import gitlab_registry_tail, split_url
-
-JOB_TOKEN_USER = "gitlab-ci-token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,24 +118,6 @@ def _unauthorized(resolution: Resolution, facts: IndexFacts) -> str:
     if advice:
         text += f"; {advice}"
     return text
-
-
-def username_mismatch(secret: str | None, user: str | None) -> str | None:
-    """Why GitLab refuses ``secret`` with the username ``user`` (by the token's kind); None
-    when they fit or the kind says nothing about the username."""
-    kind = kind_of(secret) if secret else None
-    if kind is None:
-        return None
-    if kind.rule == "gitlab-cicd-job-token" and user != JOB_TOKEN_USER:
-        return f"a CI job token needs the username `{JOB_TOKEN_USER}`"
-    if kind.rule == "gitlab-deploy-token" and (
-            user is None or not user.startswith("gitlab+deploy-token")):
-        return ("a deploy token needs its own username (`gitlab+deploy-token-N`, shown when "
-                "the token was created)")
-    if kind.rule == "gitlab-pat" and user == JOB_TOKEN_USER:
-        return (f"the username `{JOB_TOKEN_USER}` is for CI job tokens; GitLab reads this "
-                "token as one and refuses it (use `__token__` for an access token)")
-    return None
 
 
 def _username_advice(resolution: Resolution, facts: IndexFacts) -> str | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from uv_index_guard.credentials.hints import JOB_TOKEN_USER, username_mismatch
 from uv_index_guard.credentials.resolve import IndexAuth, Resolution, Source
 from uv_index_guard.credentials.service import host_port, keyring_services, normalize, realm
 from uv_index_guard.credentials.stores import StoredCredential, Stores
 from uv_index_guard.model import IndexDef, env_vars
 from uv_index_guard.redact import safe_name
+from uv_index_guard.tokens import JOB_TOKEN_USER, username_mismatch
 from uv_index_guard.urls import split_url
 
 #: Usernames people pair with registry tokens (GitLab: any for an access token, `__token__`

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from uv_index_guard.engine import analyze_workspace, check_text
+from uv_index_guard.ci import CiKind, ci_kind_of, is_ci_name
+from uv_index_guard.engine import analyze_ci, analyze_workspace, check_text, index_variables
+from uv_index_guard.engine import ci_root as engine_ci_root
 from uv_index_guard.files import (
     Discovered,
     Discovery,
@@ -26,13 +28,20 @@ from uv_index_guard.kinds import CONFIG_NAMES, Kind
 from uv_index_guard.report import PLAIN, Style, render
 
 
+def wanted(name: str) -> bool:
+    return name in CONFIG_NAMES or is_ci_name(name)
+
+
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(files to check, errors) for the given files and directories."""
+    """(files to check, errors) for the given files and directories: in a directory, every
+    `pyproject.toml` and `uv.toml` and the CI files (`.gitlab-ci.yml`, GitHub workflows,
+    `.env`, `.env.*`) git does not ignore."""
     files: list[str] = []
     errors: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            found = list(walk(path, lambda name: name in CONFIG_NAMES))
+            found = [f for f in walk(path, wanted)
+                     if os.path.basename(f) in CONFIG_NAMES or ci_kind_of(f) is not None]
             if not found:
                 errors.append(f"warning: no `pyproject.toml` or `uv.toml` found under {path}")
             files.extend(found)
@@ -99,8 +108,12 @@ def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bo
     # Files of one workspace are checked together, once; the others alone.
     groups: dict[str, tuple[Discovered, list[str]]] = {}
     alone: list[tuple[str, str]] = []
+    ci: list[str] = []
     for path in files:
         shown = display_path(path)
+        if ci_kind_of(path) is not None:
+            ci.append(path)
+            continue
         try:
             text = read_text(path)
         except InputError as exc:
@@ -126,9 +139,89 @@ def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bo
         ignore = (project_ignores(shown) if os.path.basename(shown) != Kind.PYPROJECT.value
                   else frozenset())
         findings.extend(check_text(text, shown, ignore=ignore))
+    ci_found, ci_checked, ci_unreadable = check_ci_files(ci, discovery, problems)
+    findings += ci_found
     if any(p.startswith("error:") for p in problems if "no such file" in p):
         unreadable = True
-    return findings, problems, len(files), unreadable
+    return (findings, problems, len(files) - len(ci) + ci_checked,
+            unreadable or ci_unreadable)
+
+
+def ci_root(path: str) -> str:
+    """The repository root of a CI file, as an absolute path (:func:`engine.ci_root`)."""
+    return os.path.normpath(engine_ci_root(os.path.abspath(path).replace(os.sep, "/")))
+
+
+def ci_index_vars(root: str, discovery: Discovery) -> dict[str, str] | None:
+    """The `UV_INDEX_*` variables of the workspace at ``root`` (None: no project there)."""
+    pyproject = os.path.join(root, Kind.PYPROJECT.value)
+    if os.path.isfile(pyproject):
+        found = discovery.find(display_path(pyproject))
+        return index_variables(found.configs.values())
+    uv_toml = os.path.join(root, Kind.UV_TOML.value)
+    if os.path.isfile(uv_toml):
+        from uv_index_guard.engine import analyze_config
+
+        try:
+            return index_variables([analyze_config(read_text(uv_toml), display_path(uv_toml))])
+        except InputError:
+            return None
+    return None
+
+
+def check_ci_files(paths: Sequence[str], discovery: Discovery, problems: list[str],
+                   ) -> tuple[list[Finding], int, bool]:
+    """The findings of CI files, each against the indexes of the project at its repository
+    root, and of the files a `.gitlab-ci.yml` includes locally (read as GitLab CI, within the
+    repository only; nothing is fetched or run)."""
+    import glob
+
+    findings: list[Finding] = []
+    unreadable = False
+    done: set[str] = set()
+    todo: list[tuple[str, CiKind, str]] = []
+    for path in paths:
+        kind = ci_kind_of(path)
+        if kind is not None:
+            todo.append((path, kind, ci_root(path)))
+    index_vars: dict[str, dict[str, str] | None] = {}
+    while todo:
+        path, kind, root = todo.pop(0)
+        key = os.path.abspath(path)
+        if key in done:
+            continue
+        done.add(key)
+        shown = display_path(path)
+        try:
+            text = read_text(path)
+        except InputError as exc:
+            problems.append(f"error: {display_path(str(exc))}")
+            unreadable = True
+            continue
+        if root not in index_vars:
+            index_vars[root] = ci_index_vars(root, discovery)
+        analysis = analyze_ci(text, shown, kind, index_vars[root],
+                              ignore=_root_ignores(root))
+        problems += [f"warning: {shown}: {p}" for p in analysis.doc.problems]
+        findings += analysis.findings
+        for entry in analysis.doc.includes:
+            pattern = os.path.normpath(os.path.join(root, entry.lstrip("/")))
+            matches = sorted(glob.glob(pattern, recursive=True)) if "*" in entry else [pattern]
+            for match in matches:
+                inside = os.path.commonpath([os.path.abspath(match), root]) == root
+                if not inside:
+                    problems.append(f"warning: {shown}: `include: {entry}` is outside the "
+                                    "repository; not read")
+                elif os.path.isfile(match):
+                    todo.append((match, CiKind.GITLAB_CI, root))
+                elif "*" not in entry:
+                    problems.append(f"warning: {shown}: `include: {entry}` names no file")
+    return findings, len(done), unreadable
+
+
+def _root_ignores(root: str) -> frozenset[str]:
+    found = nearest_settings(root)
+    return found[1].ignore if found is not None else frozenset()
 
 
 #: Fixes are applied, the files analysed again and the new fixes applied, this many times at

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from uv_index_guard.rules import CODES, RULES
+from uv_index_guard.rules import ALL_RULES, CODES
 from uv_index_guard.scanner import RULES as SCAN_RULES
 
 _PACKAGED = Path(__file__).resolve().parents[1] / "rule_docs"
@@ -47,6 +47,6 @@ def explain(code: str) -> str | None:
 
 def table() -> str:
     """Every rule, one line each: `check`'s codes, then `scan`'s rules."""
-    lines = [f"{r.code}  {r.name:<34} {r.severity.label:<8} {r.summary}" for r in RULES]
+    lines = [f"{r.code}  {r.name:<34} {r.severity.label:<8} {r.summary}" for r in ALL_RULES]
     lines += [f"{r.id:<40} scan     {r.name}" for r in SCAN_RULES]
     return "\n".join(lines)

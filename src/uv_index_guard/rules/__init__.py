@@ -8,6 +8,8 @@ from typing import Final
 from uv_index_guard.finding import Finding
 from uv_index_guard.model import IndexDef
 from uv_index_guard.rules.base import Context, Rule
+from uv_index_guard.rules.ci_base import CiContext, CiRule
+from uv_index_guard.rules.ci_token_username import CiTokenUsername
 from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 from uv_index_guard.rules.credentials_over_http import CredentialsOverHttp
 from uv_index_guard.rules.deprecated_index_url import DeprecatedIndexUrl
@@ -28,6 +30,7 @@ from uv_index_guard.rules.multiple_default_indexes import (
     MultipleDefaultIndexes,
     MultipleDefaultIndexesUvToml,
 )
+from uv_index_guard.rules.publish_job_token import PublishWithJobToken
 from uv_index_guard.rules.setting_ignored_in_member import SettingIgnoredInMember
 from uv_index_guard.rules.settings_beside_uv_toml import SettingsBesideUvToml
 from uv_index_guard.rules.source_pins_nothing import SourcePinsNothing
@@ -35,6 +38,7 @@ from uv_index_guard.rules.token_in_index import TokenInIndex
 from uv_index_guard.rules.toml_1_1_syntax import Toml11Syntax
 from uv_index_guard.rules.undeclared_index_reference import UndeclaredIndexReference
 from uv_index_guard.rules.unknown_index_key import UnknownIndexKey
+from uv_index_guard.rules.unknown_index_variable import UnknownIndexVariable
 from uv_index_guard.rules.unknown_uv_toml_key import UnknownUvTomlKey
 from uv_index_guard.rules.unreadable_uv_settings import UnreadableUvSettings
 from uv_index_guard.rules.unused_explicit_index import UnusedExplicitIndex
@@ -72,7 +76,15 @@ RULES: Final[tuple[Rule, ...]] = (
     CredentialsInUrl(),
     TokenInIndex(),
 )
-CODES: Final[dict[str, Rule]] = {rule.code: rule for rule in RULES}
+#: The rules over CI files (`.gitlab-ci.yml`, GitHub workflows, `.env`): :func:`run_ci`.
+CI_RULES: Final[tuple[CiRule, ...]] = (
+    PublishWithJobToken(),
+    UnknownIndexVariable(),
+    CiTokenUsername(),
+)
+#: Every rule, config and CI, in code order of the docs.
+ALL_RULES: Final[tuple[Rule | CiRule, ...]] = (*RULES, *CI_RULES)
+CODES: Final[dict[str, Rule | CiRule]] = {rule.code: rule for rule in ALL_RULES}
 # The rules whose findings about one index depend on that index alone (see `Rule.per_index`).
 PER_INDEX: Final = tuple(rule for rule in RULES if rule.per_index)
 
@@ -115,5 +127,10 @@ def run(ctx: Context, found_in: Callable[[IndexDef], IndexFindings] | None = Non
                             else rule.check(ctx))]
 
 
-__all__ = ["CODES", "PER_INDEX", "RULES", "Context", "IndexFindings", "Rule", "index_findings",
-           "run"]
+def run_ci(ctx: CiContext) -> list[Finding]:
+    """Every CI rule's findings in a CI file."""
+    return [finding for rule in CI_RULES for finding in rule.check_ci(ctx)]
+
+
+__all__ = ["ALL_RULES", "CI_RULES", "CODES", "PER_INDEX", "RULES", "CiContext", "CiRule",
+           "Context", "IndexFindings", "Rule", "index_findings", "run", "run_ci"]
