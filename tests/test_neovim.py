@@ -61,7 +61,7 @@ def nvim() -> str:
 
 
 def run_nvim(tmp_path: Path, file: Path, *, path: str, action: str = "",
-             other: Path | None = None) -> dict[str, Any]:
+             other: Path | None = None, line: int = URL_LINE) -> dict[str, Any]:
     out = tmp_path / "result.json"
     home = tmp_path / "home"
     env = {
@@ -74,7 +74,7 @@ def run_nvim(tmp_path: Path, file: Path, *, path: str, action: str = "",
         "XDG_CACHE_HOME": str(home / "cache"),
         "UIG_RTP": str(CONFIG_DIR),
         "UIG_FILE": str(file),
-        "UIG_LINE": str(URL_LINE),
+        "UIG_LINE": str(line),
         "UIG_SECRET": TOKEN,
         "UIG_ACTION": action,
         "UIG_OTHER": str(other or ""),
@@ -134,6 +134,24 @@ def test_diagnostic_and_move_credentials_code_action(tmp_path: Path) -> None:
     assert result["diagnostic_cleared"], result
     # Nothing was written to disk for pyproject.toml: the buffer is modified, not saved.
     assert TOKEN in (work / "pyproject.toml").read_text()
+
+
+def test_gitlab_ci_file_gets_the_ci_rules(tmp_path: Path) -> None:
+    """The config attaches to `.gitlab-ci.yml` (filetype yaml) and the server reports
+    `uv publish --token $CI_JOB_TOKEN` on its line; another YAML file gets no client."""
+    work = project(tmp_path)
+    (work / ".gitlab-ci.yml").write_text(
+        "publish:\n  script:\n    - uv build\n    - uv publish --token $CI_JOB_TOKEN\n")
+    (work / "compose.yml").write_text("services:\n  web:\n    image: nginx\n")
+    result = run_nvim(tmp_path, work / ".gitlab-ci.yml",
+                      path=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]),
+                      other=work / "compose.yml", line=3)
+    assert result["filetype"] == "yaml"
+    assert result["attached"], result
+    assert result["got_diagnostic"], result
+    assert result["diagnostic"]["code"] == "UIG401"
+    assert result["other_filetype"] == "yaml"
+    assert result["other_attached"] is False
 
 
 def test_server_found_in_project_venv(tmp_path: Path) -> None:

@@ -82,9 +82,15 @@ def test_code_server_problems_panel_shows_uig301(ci_run: dict[str, object]) -> N
     timings = ci_run["timings"]
     assert isinstance(timings, dict)
     assert "restartMs" in timings  # the Restart server command brought the server back
+    # uvIndexGuard.ignore changed in .vscode/settings.json: UIG301 hidden and shown again by
+    # the running server (no restart: the log says it was told).
+    assert "liveSettingMs" in timings
+    # A .gitlab-ci.yml beside the project: UIG401 in the Problems panel.
+    assert "ciFileMs" in timings
     log = (ARTIFACTS / "extension.log").read_text()
     assert f"uvIndexGuard.path: using {SERVER}" in log
     assert "finding the server (the Restart server command)" in log
+    assert "told the server that its settings changed" in log
     # With no server anywhere, one notification says how to install it.
     assert "notFoundMs" in timings
     assert "PATH: no uv-index-guard" in log

@@ -316,3 +316,34 @@ def project_file(path: str) -> str | None:
         return path
     beside = os.path.join(os.path.dirname(path), Kind.PYPROJECT.value)
     return beside if name == Kind.UV_TOML.value and os.path.isfile(beside) else None
+
+
+# --- CI files ---------------------------------------------------------------------------
+
+
+def ci_root(path: str) -> str:
+    """The repository root of a CI file, as an absolute path (:func:`engine.ci_root`)."""
+    from uv_index_guard.engine import ci_root as engine_ci_root
+
+    return os.path.normpath(engine_ci_root(os.path.abspath(path).replace(os.sep, "/")))
+
+
+def ci_index_vars(root: str, discovery: Discovery,
+                  find: Callable[[str], Discovered | None] | None = None,
+                  ) -> dict[str, str] | None:
+    """The `UV_INDEX_*` variables of the workspace at ``root`` (None: no project there).
+    ``find`` finds the workspace of a pyproject.toml (default: ``discovery``'s; the language
+    server's reads the open documents' newest text first)."""
+    from uv_index_guard.engine import analyze_config, index_variables
+
+    pyproject = os.path.join(root, Kind.PYPROJECT.value)
+    if os.path.isfile(pyproject):
+        found = (find or discovery.find)(pyproject)
+        return index_variables(found.configs.values()) if found is not None else None
+    uv_toml = os.path.join(root, Kind.UV_TOML.value)
+    if os.path.isfile(uv_toml):
+        try:
+            return index_variables([analyze_config(read_text(uv_toml), display_path(uv_toml))])
+        except InputError:
+            return None
+    return None

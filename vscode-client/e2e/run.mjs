@@ -100,6 +100,9 @@ const pyproject = [
 ].join('\n');
 const urlLine = pyproject.split('\n').findIndex((l) => l.startsWith('url = ')) + 1; // 1-based
 writeFileSync(join(dirs.workspace, 'pyproject.toml'), pyproject);
+// A CI file beside it: the server checks it against the project's indexes (UIG401 here).
+const gitlabCi = 'publish:\n  script:\n    - uv build\n    - uv publish --token $CI_JOB_TOKEN\n';
+writeFileSync(join(dirs.workspace, '.gitlab-ci.yml'), gitlabCi);
 
 const result = { ok: false, bundled: args.bundled, urlLine, timings };
 
@@ -327,13 +330,16 @@ async function main() {
   timings.restartMs = since();
   say('Restart server: the server came back and UIG301 is still shown');
   Object.assign(timings, logTimings(readFileSync(extensionLog(), 'utf8')));
-  // A setting the server reads, changed in settings.json: the running server is told and
-  // asks for it (workspace/configuration); no restart, and UIG301 goes and comes back.
+  // A setting the server reads, changed in the folder's .vscode/settings.json: the running
+  // server is told and asks for it (workspace/configuration, the folder as scopeUri); no
+  // restart, and UIG301 goes and comes back.
   const restarts = () => (readFileSync(extensionLog(), 'utf8').match(/finding the server/g) ?? []).length;
   const before = restarts();
-  writeFileSync(settingsFile, JSON.stringify({ ...settings, 'uvIndexGuard.ignore': ['UIG301'] }, null, 2));
+  const folderSettings = join(dirs.workspace, '.vscode', 'settings.json');
+  mkdirSync(dirname(folderSettings), { recursive: true });
+  writeFileSync(folderSettings, JSON.stringify({ 'uvIndexGuard.ignore': ['UIG301'] }, null, 2));
   await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor({ state: 'detached' });
-  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  writeFileSync(folderSettings, '{}\n');
   await panel.locator('.monaco-list-row', { hasText: 'UIG301' }).first().waitFor();
   await waitForLog(/told the server that its settings changed/, deadline);
   if (restarts() !== before) {
@@ -341,6 +347,16 @@ async function main() {
   }
   timings.liveSettingMs = since();
   say('uvIndexGuard.ignore: UIG301 hidden and shown again by the running server');
+
+  // The CI file: opened the same way, its diagnostic in the Problems panel.
+  await page.keyboard.press('Control+P');
+  await quickInput.waitFor();
+  await quickInput.fill('.gitlab-ci.yml');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: '.gitlab-ci.yml' }).first().click();
+  await page.locator('.tab.active', { hasText: '.gitlab-ci.yml' }).waitFor();
+  await panel.locator('.monaco-list-row', { hasText: /UIG401.*\[Ln 4, Col \d+\]/ }).first().waitFor();
+  timings.ciFileMs = since();
+  say('.gitlab-ci.yml: UIG401 shown');
 
   if (args.bundled) {
     await loneFile(page, port);

@@ -20,7 +20,8 @@ const CLIENT_ID = 'uvIndexGuard'; // vscode-languageclient reads `uvIndexGuard.t
 const NAME = 'uv-index-guard';
 const PYTHON_EXTENSION = 'ms-python.python';
 
-// Files on disk and in virtual file systems by name; an untitled document when it is TOML.
+// Config files on disk and in virtual file systems by name; an untitled document when it is
+// TOML; CI files on disk.
 // The server analyses what it is sent, and offers no action that writes a file for a
 // document that is not a `file:` one.
 export const DOCUMENT_SELECTOR = [
@@ -29,6 +30,11 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'vscode-vfs', pattern: '**/pyproject.toml' },
   { scheme: 'vscode-vfs', pattern: '**/uv.toml' },
   { scheme: 'untitled', language: 'toml' },
+  // CI files: the server checks the UV_INDEX_* variables and uv publish lines in them.
+  { scheme: 'file', pattern: '**/.gitlab-ci.{yml,yaml}' },
+  { scheme: 'file', pattern: '**/.github/workflows/*.{yml,yaml}' },
+  { scheme: 'file', pattern: '**/.env' },
+  { scheme: 'file', pattern: '**/.env.*' },
 ];
 
 let log: vscode.LogOutputChannel;

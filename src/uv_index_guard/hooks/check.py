@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from uv_index_guard.ci import CiKind, ci_kind_of, is_ci_name
-from uv_index_guard.engine import analyze_ci, analyze_workspace, check_text, index_variables
-from uv_index_guard.engine import ci_root as engine_ci_root
+from uv_index_guard.engine import analyze_ci, analyze_workspace, check_text
 from uv_index_guard.files import (
     Discovered,
     Discovery,
     InputError,
+    ci_index_vars,
+    ci_root,
     decode_text,
     display_path,
     nearest_settings,
@@ -145,28 +146,6 @@ def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bo
         unreadable = True
     return (findings, problems, len(files) - len(ci) + ci_checked,
             unreadable or ci_unreadable)
-
-
-def ci_root(path: str) -> str:
-    """The repository root of a CI file, as an absolute path (:func:`engine.ci_root`)."""
-    return os.path.normpath(engine_ci_root(os.path.abspath(path).replace(os.sep, "/")))
-
-
-def ci_index_vars(root: str, discovery: Discovery) -> dict[str, str] | None:
-    """The `UV_INDEX_*` variables of the workspace at ``root`` (None: no project there)."""
-    pyproject = os.path.join(root, Kind.PYPROJECT.value)
-    if os.path.isfile(pyproject):
-        found = discovery.find(display_path(pyproject))
-        return index_variables(found.configs.values())
-    uv_toml = os.path.join(root, Kind.UV_TOML.value)
-    if os.path.isfile(uv_toml):
-        from uv_index_guard.engine import analyze_config
-
-        try:
-            return index_variables([analyze_config(read_text(uv_toml), display_path(uv_toml))])
-        except InputError:
-            return None
-    return None
 
 
 def check_ci_files(paths: Sequence[str], discovery: Discovery, problems: list[str],

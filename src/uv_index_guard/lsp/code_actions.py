@@ -4,12 +4,23 @@ for them (read back from the diagnostics' ``data``). Moving credentials out of a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from lsprotocol import types
 
 from uv_index_guard.lsp.diagnostics import SOURCE
-from uv_index_guard.lsp.documents import DocumentState
+
+
+class DocumentState(Protocol):
+    """What quick fixes need of an open document (a config file's or a CI file's)."""
+
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+    def client_diagnostics(self, exact: bool = True) -> list[types.Diagnostic]: ...
 
 
 def selected(state: DocumentState, params: types.CodeActionParams) -> list[types.Diagnostic]:

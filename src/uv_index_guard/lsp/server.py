@@ -26,11 +26,14 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from uv_index_guard import __version__
+from uv_index_guard.ci import ci_kind_of
 from uv_index_guard.credentials import fix
 from uv_index_guard.engine import analyze
+from uv_index_guard.files import ci_index_vars, ci_root
 from uv_index_guard.lsp import code_actions, completion, credentials, hover, markup, transport
 from uv_index_guard.lsp import settings as lsp_settings
 from uv_index_guard.lsp import workspace as lsp_workspace
+from uv_index_guard.lsp.ci_documents import CiDocumentState
 from uv_index_guard.lsp.documents import (
     DocumentState,
     kind_of_document,
@@ -83,6 +86,8 @@ class UvIndexGuardServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=_Protocol)
         self.documents: dict[str, DocumentState] = {}
+        #: Open CI files (`.gitlab-ci.yml`, GitHub workflows, `.env`), by URI.
+        self.ci_documents: dict[str, CiDocumentState] = {}
         self.files = lsp_workspace.Files(self.open_text)
         self.pending: set[str] = set()
         self.published: dict[str, int] = {}  # the analysis (generation) last pushed, by URI
@@ -161,10 +166,32 @@ class UvIndexGuardServer(LanguageServer):
             return []
 
     def changed(self, state: DocumentState) -> None:
-        """``state``'s text changed: analyse it, and the documents that see it, again."""
+        """``state``'s text changed: analyse it, and the documents that see it, again (the
+        open CI files too: their project's indexes may have changed)."""
         self.files.touch(state.path)
         self.schedule(state.uri)
         self.refresh(self.neighbours(state))
+        self.refresh_ci()
+
+    def refresh_ci(self) -> None:
+        for uri in self.ci_documents:
+            self.schedule(uri)
+        if self.ci_documents and self.pull_diagnostics and self.refresh_support:
+            self.workspace_diagnostic_refresh(None)
+
+    def ci_index_vars(self, path: str) -> Callable[[], Mapping[str, str] | None]:
+        """The `UV_INDEX_*` variables of the project at a CI file's repository root, as the
+        open documents and the files on disk give them now."""
+        root = ci_root(path)
+
+        def found() -> Mapping[str, str] | None:
+            try:
+                return ci_index_vars(root, self.files.discovery,
+                                     lambda path: self.files.find(path, fresh=True))
+            except Exception as exc:  # a broken project must not stop the CI file's check
+                self.log_error("workspace", exc)
+                return None
+        return found
 
     def refresh(self, states: list[DocumentState]) -> None:
         """Diagnostics of ``states`` may have changed without an edit of their own."""
@@ -195,6 +222,14 @@ class UvIndexGuardServer(LanguageServer):
         diagnostics replace these if they differ (:meth:`settle`).
         """
         self.pending.discard(uri)
+        ci = self.ci_documents.get(uri)
+        if ci is not None:
+            try:
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                    uri=uri, diagnostics=ci.client_diagnostics(), version=ci.version))
+            except Exception as exc:
+                self.log_error("diagnostics", exc)
+            return
         state = self.documents.get(uri)
         if state is None:
             return
@@ -290,6 +325,9 @@ class UvIndexGuardServer(LanguageServer):
         self.folder_settings = dict(folders)
         changed: list[DocumentState] = []
         lenses = False
+        for ci in self.ci_documents.values():
+            if ci.configure(self.settings_for(ci.path)):
+                self.schedule(ci.uri)
         for state in self.documents.values():
             settings = self.settings_for(state.path)
             if settings == state.settings:
@@ -387,6 +425,15 @@ SERVER = UvIndexGuardServer()
 def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
     kind = kind_of_document(item)
+    ci_kind = ci_kind_of(path_of_uri(item.uri)) if item.uri.startswith("file:") else None
+    if kind is None and ci_kind is not None:
+        path = path_of_uri(item.uri)
+        ls.ci_documents[item.uri] = CiDocumentState(
+            item.uri, path, ci_kind, item.version, item.text, ls.workspace.position_codec,
+            ls.ci_index_vars(path), ls.settings_for(path))
+        ls.log(f"opened {item.uri} ({ci_kind.value}, version {item.version})")
+        ls.schedule(item.uri)
+        return
     if kind is None:
         return
     state = DocumentState.open(item, kind, ls.workspace.position_codec,
@@ -404,6 +451,11 @@ def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) ->
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 @guarded()
 def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams) -> None:
+    ci = ls.ci_documents.get(params.text_document.uri)
+    if ci is not None:
+        ci.change(params.text_document.version, list(params.content_changes))
+        ls.schedule(ci.uri)
+        return
     state = ls.document(params.text_document.uri)
     if state is None:
         return
@@ -416,6 +468,11 @@ def did_change(ls: UvIndexGuardServer, params: types.DidChangeTextDocumentParams
 def did_close(ls: UvIndexGuardServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.unsettle(uri)
+    if ls.ci_documents.pop(uri, None) is not None:
+        if not ls.pull_diagnostics:
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        return
     state = ls.documents.get(uri)
     if state is None:
         return
@@ -436,6 +493,13 @@ def did_close(ls: UvIndexGuardServer, params: types.DidCloseTextDocumentParams) 
 @guarded(types.RelatedFullDocumentDiagnosticReport(items=[]))
 def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticParams,
                      ) -> types.DocumentDiagnosticReport:
+    ci = ls.ci_documents.get(params.text_document.uri)
+    if ci is not None:
+        items = ci.client_diagnostics()
+        result_id = f"{ci.uri}@{ci.version}#ci{ci.generation}"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
     state = ls.document(params.text_document.uri)
     if state is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
@@ -449,6 +513,9 @@ def pull_diagnostics(ls: UvIndexGuardServer, params: types.DocumentDiagnosticPar
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
 @guarded()
 def on_hover(ls: UvIndexGuardServer, params: types.HoverParams) -> types.Hover | None:
+    ci = ls.ci_documents.get(params.text_document.uri)
+    if ci is not None:
+        return ci.hover(params.position)
     state = ls.document(params.text_document.uri)
     if state is None:
         return None
@@ -475,6 +542,10 @@ def on_completion(ls: UvIndexGuardServer, params: types.CompletionParams,
 @guarded([])
 def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
                    ) -> list[types.CodeAction]:
+    ci = ls.ci_documents.get(params.text_document.uri)
+    if ci is not None:
+        return code_actions.code_actions(ci, code_actions.selected(ci, params),
+                                         ls.client_capabilities)
     state = ls.document(params.text_document.uri)
     if state is None:
         return []
