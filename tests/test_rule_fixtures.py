@@ -64,3 +64,17 @@ def test_every_code_has_a_firing_and_a_quiet_fixture() -> None:
     assert {f.code for f in FIXTURES if f.fires} == set(CODES)
     assert {f.code for f in FIXTURES if not f.fires} == set(CODES)
     assert len({f.id for f in FIXTURES}) == len(FIXTURES)
+
+
+def test_no_finding_shows_a_token_of_its_file() -> None:
+    """What `check` says about a file (its messages, fix titles) never holds a token written
+    in it: the CI rules name variables and usernames, never values."""
+    from uv_index_guard.tokens import find_tokens
+
+    for fixture in FIXTURES:
+        for path, findings in findings_of(fixture).items():
+            text = fixture.files[path]
+            tokens = [text[m.start:m.end] for m in find_tokens(text)]
+            for finding in findings:
+                shown = " ".join([finding.message, *(f.title for f in finding.fixes)])
+                assert not [t for t in tokens if t in shown], (fixture.id, finding.code)
