@@ -19,7 +19,7 @@ import pytest
 import yaml
 from scan_samples import p, rand
 
-from uv_index_guard.hooks.gh_action import ZEROS, annotations, commit_range, summary
+from uv_index_guard.hooks.gh_action import ZEROS, annotation_lines, commit_range, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -64,7 +64,7 @@ def test_annotations_and_summary_escape_and_mask() -> None:
     finding = {"path": "a,b:c.env", "line": 3, "column": 5, "end_line": 3, "end_column": 30,
                "rule": "gitlab-pat", "message": "token `glpat-…x4Tb`\n100%",
                "commit": "e" * 40}
-    (line,) = annotations([finding])
+    (line,) = annotation_lines([finding])
     assert line.startswith("::error file=a%2Cb%3Ac.env,line=3,col=5,endLine=3,endColumn=30,")
     assert line.endswith("::token `glpat-…x4Tb`%0A100%25 (commit eeeeeeeeeeee)")
     text = summary([finding], "the pushed commits", {"commits": 2}, True)
@@ -166,7 +166,7 @@ def test_push_gate_fails_with_annotations_and_summary(
     path, base, head, token = repo
     result = run_steps(path, runner, "push", {"before": base, "after": head},
                        {"sarif": "results.sarif"}, only={"gate"})
-    (name, code, output), = result["steps"]
+    (_, code, output), = result["steps"]
     assert code == 1, output
     assert f"scanning the pushed commits ({base[:8]}..{head[:8]})" in output
     annotation = next(line for line in output.splitlines() if line.startswith("::error "))

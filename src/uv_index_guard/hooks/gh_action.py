@@ -61,7 +61,7 @@ def _escape(text: str, property_: bool = False) -> str:
     return text
 
 
-def annotations(findings: list[dict[str, Any]]) -> list[str]:
+def annotation_lines(findings: list[dict[str, Any]]) -> list[str]:
     lines = []
     for f in findings:
         where = (f"file={_escape(str(f['path']), True)},line={f['line']},col={f['column']},"
@@ -134,7 +134,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         subprocess.run([sys.executable, "-m", "uv_index_guard", "merge-reports", report,
                         "--output-format", "sarif", "--output", sarif, "--exit-zero", "-q"],
                        check=True)
-    for line in annotations(findings):
+    for line in annotation_lines(findings):
         print(line)
     text = summary(findings, covered, data.get("scanned") or {}, fail)
     if environ.get("GITHUB_STEP_SUMMARY"):
