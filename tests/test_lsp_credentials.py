@@ -131,11 +131,11 @@ async def test_hover_names_the_credential_source(client: LanguageClient, tmp_pat
     assert server.token not in text
 
 
-async def test_untitled_toml_gets_diagnostics_but_no_file_writing_action(
+async def test_untitled_toml_gets_diagnostics_but_no_env_move(
         client: LanguageClient, server: IndexServer) -> None:
     """An untitled TOML document (no file, no directory): checked alone, its text decides
-    the kind; the quick fixes that write `.env` or keyring are not offered, the ones that
-    only edit the document are."""
+    the kind; the move to `.env` (a file beside the document) is not offered, the quick fixes
+    that only edit the document and the move to keyring are."""
     uri = "untitled:Untitled-1"
     text = ('[[tool.uv.index]]\nname = "private"\n'
             f'url = "{server.url_with_token()}"\nexplict = true\n')
@@ -154,7 +154,8 @@ async def test_untitled_toml_gets_diagnostics_but_no_file_writing_action(
         context=types.CodeActionContext(diagnostics=found)))
     titles = [a.title for a in actions or []]
     assert any("explicit" in t for t in titles), titles  # UIG201's rename: an edit
-    assert not [t for t in titles if "keyring" in t or ".env" in t], titles
+    assert not [t for t in titles if ".env" in t], titles
+    assert "Move credentials to keyring" in titles
     # A TOML document that is not a config file by name nor text is still checked as one
     # of them (uv.toml when it has a top-level `[[index]]`).
     client.text_document_did_open(types.DidOpenTextDocumentParams(

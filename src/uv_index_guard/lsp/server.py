@@ -551,10 +551,11 @@ def on_code_action(ls: UvIndexGuardServer, params: types.CodeActionParams,
         return []
     wanted = code_actions.selected(state, params)
     caps = ls.client_capabilities
-    actions = code_actions.code_actions(state, wanted, caps)
-    if not state.on_disk:
-        return actions  # only edits of the document: no `.env` or keyring beside a file
-    return [*actions, *credentials.code_actions(state, wanted, caps)]
+    # A document that is not a file (untitled, a virtual file system) has no `.env` beside
+    # it: credentials.code_actions offers only the keyring move there, which writes no file
+    # beside the document.
+    return [*code_actions.code_actions(state, wanted, caps),
+            *credentials.code_actions(state, wanted, caps)]
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
