@@ -115,10 +115,8 @@ def check_files(paths: Sequence[str]) -> tuple[list[Finding], list[str], int, bo
         if ci_kind_of(path) is not None:
             ci.append(path)
             continue
-        try:
-            text = read_text(path)
-        except InputError as exc:
-            problems.append(f"error: {display_path(str(exc))}")
+        text = _read(path, problems)
+        if text is None:
             unreadable = True
             continue
         if not text.strip():
@@ -171,10 +169,8 @@ def check_ci_files(paths: Sequence[str], discovery: Discovery, problems: list[st
             continue
         done.add(key)
         shown = display_path(path)
-        try:
-            text = read_text(path)
-        except InputError as exc:
-            problems.append(f"error: {display_path(str(exc))}")
+        text = _read(path, problems)
+        if text is None:
             unreadable = True
             continue
         if root not in index_vars:
@@ -196,6 +192,15 @@ def check_ci_files(paths: Sequence[str], discovery: Discovery, problems: list[st
                 elif "*" not in entry:
                     problems.append(f"warning: {shown}: `include: {entry}` names no file")
     return findings, len(done), unreadable
+
+
+def _read(path: str, problems: list[str]) -> str | None:
+    """A file's text, or None with the reason added to ``problems``."""
+    try:
+        return read_text(path)
+    except InputError as exc:
+        problems.append(f"error: {display_path(str(exc))}")
+        return None
 
 
 def _root_ignores(root: str) -> frozenset[str]:
