@@ -172,6 +172,12 @@ def index_variables(built: Iterable[Config]) -> dict[str, str]:
     return found
 
 
+def include_pattern(root: str, entry: str) -> str:
+    """The path (or glob) a local `include:` entry names: relative to the repository root,
+    with or without a leading `/`."""
+    return posixpath.normpath(posixpath.join(root, entry.lstrip("/")))
+
+
 def included(doc: CiDoc, root: str, candidates: Iterable[str]) -> list[str]:
     """The files among ``candidates`` (`/`-separated paths) that ``doc``'s local `include:`s
     name: relative to the repository root ``root``, `/` first or not, `*` and `**` allowed."""
@@ -180,7 +186,7 @@ def included(doc: CiDoc, root: str, candidates: Iterable[str]) -> list[str]:
     found: list[str] = []
     paths = list(candidates)
     for entry in doc.includes:
-        pattern = posixpath.normpath(posixpath.join(root, entry.lstrip("/")))
+        pattern = include_pattern(root, entry)
         found += [p for p in paths if p == pattern or ("*" in pattern
                                                         and fnmatch.fnmatchcase(p, pattern))]
     return list(dict.fromkeys(found))
@@ -213,21 +219,14 @@ def analyze_ci(text: str, path: str, kind: CiKind | None = None,
     `# uv-index-guard: ignore[CODE]` on a line suppresses that line's findings."""
     found_kind = kind or ci_kind_of(path) or CiKind.GITLAB_CI
     doc = parse_ci(text, path, found_kind)
-    findings = rules.run_ci(CiContext(doc, index_vars))
-    ignored = set(ignore) | shown.ignore
-    findings = [f for f in findings if f.code not in ignored and f.severity >= shown.at_least]
+    findings = _shown(rules.run_ci(CiContext(doc, index_vars)), set(ignore), shown)
     if findings and "uv-index-guard:" in text:
-        lines = text.split("\n")
-        kept = []
-        for finding in findings:
-            line = lines[finding.range.start.line] if finding.range.start.line < len(lines) else ""
-            match = _SUPPRESS_TEXT.search(line)
-            codes = None if match is None or match.group(1) is None else {
-                c.strip() for c in match.group(1).split(",")}
-            if match is not None and (codes is None or finding.code in codes):
-                continue
-            kept.append(finding)
-        findings = kept
+        # A YAML or `.env` comment: `#` at the start of a line or after a blank.
+        by_line: dict[int, set[str] | None] = {}
+        for number, line in enumerate(text.split("\n")):
+            if (match := _SUPPRESS_TEXT.search(line)) is not None:
+                _suppress(by_line, number, match.group(1))
+        findings = _without_suppressed(findings, by_line)
     findings.sort(key=lambda f: f.sort_key)
     return CiAnalysis(doc, findings)
 
@@ -256,14 +255,20 @@ def _settled(doc: Document, config: Config, findings: list[Finding],
     ``shown`` or by the project, below ``shown``'s severity, or suppressed inline), in order.
     This is where every front end's choice of what is shown is made. ``findings`` is left
     as it is (a :class:`Session` settles the same findings again when ``shown`` changes)."""
-    ignored = set(ignore) | shown.ignore | configured_ignores(config)
+    findings = _shown(findings, set(ignore) | configured_ignores(config), shown)
+    if findings and b"uv-index-guard:" in doc.data:
+        findings = _without_suppressed(findings, _suppressions(doc))
+    return Analysis(doc, config, sorted(findings, key=lambda f: f.sort_key))
+
+
+def _shown(findings: list[Finding], ignored: set[str], shown: Shown) -> list[Finding]:
+    """``findings`` without the ignored codes and those below ``shown``'s severity."""
+    ignored = ignored | shown.ignore
     if ignored:
         findings = [f for f in findings if f.code not in ignored]
     if shown.at_least > Severity.INFO:
         findings = [f for f in findings if f.severity >= shown.at_least]
-    if findings and b"uv-index-guard:" in doc.data:
-        findings = _apply_inline(doc, findings)
-    return Analysis(doc, config, sorted(findings, key=lambda f: f.sort_key))
+    return findings
 
 
 # What the per-index rules found in one table: the line it starts on, the text before the
@@ -469,20 +474,31 @@ def configured_ignores(config: Config) -> frozenset[str]:
     return tool_settings.from_table(config.settings.py).ignore
 
 
-def _apply_inline(doc: Document, findings: list[Finding]) -> list[Finding]:
-    """Drop findings whose line carries `# uv-index-guard: ignore[CODE, ...]` in a comment."""
+def _suppressions(doc: Document) -> dict[int, set[str] | None]:
+    """The lines of a TOML document whose comment says `uv-index-guard: ignore[CODE, ...]`,
+    with the codes (None: every code)."""
     by_line: dict[int, set[str] | None] = {}
     for m in _SUPPRESS.finditer(doc.data):
-        if not doc.comment_at(m.start()):
-            continue
-        line = doc.lines.position(m.start()).line
-        codes = m.group(1)
-        if codes is None:
-            by_line[line] = None  # every code
-        else:
-            names = {c.strip() for c in codes.decode("utf-8", "replace").split(",") if c.strip()}
-            current = by_line.get(line, set())
-            by_line[line] = None if current is None else current | names
+        if doc.comment_at(m.start()):
+            codes = m.group(1)
+            _suppress(by_line, doc.lines.position(m.start()).line,
+                      None if codes is None else codes.decode("utf-8", "replace"))
+    return by_line
+
+
+def _suppress(by_line: dict[int, set[str] | None], line: int, codes: str | None) -> None:
+    """Note `ignore` (``codes`` None: every code) or `ignore[CODES]` on ``line``."""
+    if codes is None:
+        by_line[line] = None
+        return
+    names = {c.strip() for c in codes.split(",") if c.strip()}
+    current = by_line.get(line, set())
+    by_line[line] = None if current is None else current | names
+
+
+def _without_suppressed(findings: list[Finding],
+                        by_line: dict[int, set[str] | None]) -> list[Finding]:
+    """Drop the findings whose line suppresses their code."""
     kept = []
     for finding in findings:
         line = finding.range.start.line

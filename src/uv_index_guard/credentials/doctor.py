@@ -169,7 +169,9 @@ def _diagnose_one(file: settings.ConfigFile, index: IndexDef, auth: IndexAuth,
         report.probe = probe(target, resolution, timeout=timeout, flat=flat)
         facts = IndexFacts(auth.name, without_userinfo(auth.url), package, env,
                            auth.authenticate, timeout)
-        report.hint = hint(report.probe, resolution, facts)
+        # uv's certain failure is already a warning (warnings_for): not said twice.
+        if not resolution.missing:
+            report.hint = hint(report.probe, resolution, facts)
     return report
 
 

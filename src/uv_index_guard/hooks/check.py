@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from uv_index_guard.ci import CiKind, ci_kind_of, is_ci_name
-from uv_index_guard.engine import analyze_ci, analyze_workspace, check_text
+from uv_index_guard.engine import analyze_ci, analyze_workspace, check_text, include_pattern
 from uv_index_guard.files import (
     Discovered,
     Discovery,
@@ -180,7 +180,7 @@ def check_ci_files(paths: Sequence[str], discovery: Discovery, problems: list[st
         problems += [f"warning: {shown}: {p}" for p in analysis.doc.problems]
         findings += analysis.findings
         for entry in analysis.doc.includes:
-            pattern = os.path.normpath(os.path.join(root, entry.lstrip("/")))
+            pattern = os.path.normpath(include_pattern(root.replace(os.sep, "/"), entry))
             matches = sorted(glob.glob(pattern, recursive=True)) if "*" in entry else [pattern]
             for match in matches:
                 inside = os.path.commonpath([os.path.abspath(match), root]) == root

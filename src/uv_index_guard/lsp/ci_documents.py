@@ -5,6 +5,7 @@ by `didChange`, analysed afresh by the engine (:func:`engine.analyze_ci`) agains
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 
 from lsprotocol import types
@@ -27,13 +28,15 @@ class CiDocumentState:
     """One open CI file: its text, version and newest analysis."""
 
     __slots__ = ("_analysis", "_diagnostics", "_mapper", "codec", "data", "generation",
-                 "index_vars", "kind", "lines", "path", "settings", "uri", "version")
+                 "index_vars", "kind", "lines", "path", "root", "settings", "uri", "version")
 
-    def __init__(self, uri: str, path: str, kind: CiKind, version: int, text: str,
+    def __init__(self, uri: str, path: str, root: str, kind: CiKind, version: int, text: str,
                  codec: PositionCodec, index_vars: Callable[[], IndexVars],
                  settings: Settings = DEFAULT) -> None:
         self.uri = uri
         self.path = path
+        #: The repository root: the project there gives the indexes (:func:`files.ci_root`).
+        self.root = root
         self.kind = kind
         self.version = version
         self.codec = codec
@@ -54,6 +57,10 @@ class CiDocumentState:
     @property
     def on_disk(self) -> bool:
         return self.uri.startswith("file:")
+
+    def sees(self, path: str) -> bool:
+        """Whether a config file at ``path`` may hold indexes of this file's project."""
+        return os.path.normcase(path).startswith(os.path.normcase(self.root) + os.sep)
 
     @property
     def mapper(self) -> ClientMapper:

@@ -166,24 +166,17 @@ class UvIndexGuardServer(LanguageServer):
             return []
 
     def changed(self, state: DocumentState) -> None:
-        """``state``'s text changed: analyse it, and the documents that see it, again (the
-        open CI files too: their project's indexes may have changed)."""
+        """``state``'s text changed: analyse it, and the documents that see it, again: the
+        other documents of its workspace, and the open CI files of the repository it is in
+        (their project's indexes may have changed)."""
         self.files.touch(state.path)
         self.schedule(state.uri)
-        self.refresh(self.neighbours(state))
-        self.refresh_ci()
+        self.refresh([*self.neighbours(state),
+                      *(ci for ci in self.ci_documents.values() if ci.sees(state.path))])
 
-    def refresh_ci(self) -> None:
-        for uri in self.ci_documents:
-            self.schedule(uri)
-        if self.ci_documents and self.pull_diagnostics and self.refresh_support:
-            self.workspace_diagnostic_refresh(None)
-
-    def ci_index_vars(self, path: str) -> Callable[[], Mapping[str, str] | None]:
-        """The `UV_INDEX_*` variables of the project at a CI file's repository root, as the
-        open documents and the files on disk give them now."""
-        root = ci_root(path)
-
+    def ci_index_vars(self, root: str) -> Callable[[], Mapping[str, str] | None]:
+        """The `UV_INDEX_*` variables of the project at a CI file's repository ``root``, as
+        the open documents and the files on disk give them now."""
         def found() -> Mapping[str, str] | None:
             try:
                 return ci_index_vars(root, self.files.discovery,
@@ -193,8 +186,9 @@ class UvIndexGuardServer(LanguageServer):
                 return None
         return found
 
-    def refresh(self, states: list[DocumentState]) -> None:
-        """Diagnostics of ``states`` may have changed without an edit of their own."""
+    def refresh(self, states: Sequence[DocumentState | CiDocumentState]) -> None:
+        """Diagnostics of ``states`` may have changed without an edit of their own (one
+        `workspace/diagnostic/refresh` for all of them, when the client pulls)."""
         for other in states:
             self.schedule(other.uri)
         if states and self.pull_diagnostics and self.refresh_support:
@@ -428,9 +422,10 @@ def did_open(ls: UvIndexGuardServer, params: types.DidOpenTextDocumentParams) ->
     ci_kind = ci_kind_of(path_of_uri(item.uri)) if item.uri.startswith("file:") else None
     if kind is None and ci_kind is not None:
         path = path_of_uri(item.uri)
+        root = ci_root(path)
         ls.ci_documents[item.uri] = CiDocumentState(
-            item.uri, path, ci_kind, item.version, item.text, ls.workspace.position_codec,
-            ls.ci_index_vars(path), ls.settings_for(path))
+            item.uri, path, root, ci_kind, item.version, item.text, ls.workspace.position_codec,
+            ls.ci_index_vars(root), ls.settings_for(path))
         ls.log(f"opened {item.uri} ({ci_kind.value}, version {item.version})")
         ls.schedule(item.uri)
         return

@@ -10,6 +10,7 @@ from typing import ClassVar
 from uv_index_guard.ci import CiDoc, CiKind
 from uv_index_guard.finding import Finding, Fix, Severity, TextEdit
 from uv_index_guard.redact import scrub
+from uv_index_guard.rules.base import DOCS_URL
 from uv_index_guard.text import Range
 from uv_index_guard.tokens import find_tokens
 
@@ -77,6 +78,4 @@ class CiRule:
 
     @property
     def docs_url(self) -> str:
-        from uv_index_guard.rules.base import DOCS_URL
-
         return DOCS_URL.format(code=self.code)
