@@ -377,3 +377,17 @@ def test_indexes_from_the_environment(tmp_path: Path) -> None:
     assert token not in out
     code, out, _err = run(path, env, "--no-probe")
     assert "index `extra` ($UV_INDEX)" in out and "unnamed index ($UV_DEFAULT_INDEX)" in out
+
+
+def test_a_token_written_as_a_username_is_never_tried_nor_printed(
+        tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    """`username = "<a token>"` (uv ignores it): doctor's keyring search leaves it out, so
+    no `keyring set URL <token>` command is printed, even with an entry for it."""
+    token = make_token()
+    memory_keyring.entries[("https://pkgs.example.com/simple/", token)] = make_token()
+    path = write(tmp_path, pyproject("https://pkgs.example.com/simple/",
+                                     extra=f'username = "{token}"\n'))
+    code, out, err = run(path, clean_env(tmp_path / "h"), "--no-probe")
+    assert token not in out and token not in err
+    assert "keyring holds a password" not in out
+    assert code == 0

@@ -15,7 +15,7 @@ from uv_index_guard.credentials.service import host_port, keyring_services, norm
 from uv_index_guard.credentials.stores import StoredCredential, Stores
 from uv_index_guard.model import IndexDef, env_vars
 from uv_index_guard.redact import safe_name
-from uv_index_guard.tokens import JOB_TOKEN_USER, username_mismatch
+from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of, username_mismatch
 from uv_index_guard.urls import split_url
 
 #: Usernames people pair with registry tokens (GitLab: any for an access token, `__token__`
@@ -54,7 +54,9 @@ def usernames_in_play(index: IndexDef, auth: IndexAuth, resolution: Resolution,
         names.append(environ.get(env_vars(auth.name)[0]))
     names.append(index.string("username"))  # ignored by uv, but what the user meant
     names += USUAL_USERNAMES
-    return list(dict.fromkeys(n for n in names if n))
+    # A token in a username's place is no username to try, and would be printed in the
+    # `keyring set` command: left out.
+    return list(dict.fromkeys(n for n in names if n and kind_of(n) is None))
 
 
 def keyring_near_misses(index: IndexDef, auth: IndexAuth, resolution: Resolution,
