@@ -97,3 +97,24 @@ def test_no_import_cycle() -> None:
     for name in sorted(GRAPH):
         if name not in state:
             visit(name)
+
+
+def test_the_secret_gate_loads_neither_the_toml_syntax_nor_the_uv_model(tmp_path: Path) -> None:
+    """`scan` (the pre-commit hook and the CI gate) starts on every commit and every shard
+    job: it masks what it shows without loading tree-sitter or the uv index model (the
+    variable names a mask needs live in `index_env`)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("nothing here\n")
+    code = ("import sys\nfrom uv_index_guard.cli import main\n"
+            "try:\n    main(['scan', '--format', 'json', 'a.txt'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
+    loaded = set(done.stderr.split())
+    assert "uv_index_guard.scanner" in loaded and '"findings": []' in done.stdout
+    assert not {m for m in loaded if under(m, ("tree_sitter", "tree_sitter_toml",
+                                                 "uv_index_guard.syntax",
+                                                 "uv_index_guard.model"))}

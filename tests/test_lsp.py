@@ -376,7 +376,7 @@ async def test_a_token_as_index_name_stays_masked(client: LanguageClient, tmp_pa
     the variable names derived from it."""
     from helpers import SYNTHETIC
 
-    from uv_index_guard.model import env_name
+    from uv_index_guard.index_env import env_name
 
     token = SYNTHETIC["{GLPAT}"]
     text = BASE.replace('name = "acme"', f'name = "{token}"').replace(

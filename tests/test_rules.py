@@ -533,7 +533,7 @@ def test_a_token_as_index_name_is_never_shown() -> None:
     `UV_INDEX_<NAME>_*` names derived from it (UIG101, UIG203..UIG205, UIG302, ...)."""
     from helpers import SYNTHETIC
 
-    from uv_index_guard.model import env_name
+    from uv_index_guard.index_env import env_name
 
     token = SYNTHETIC["{GLPAT}"]
     texts = [

@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from uv_index_guard import rules, tool_settings
 from uv_index_guard.ci import CiDoc, CiKind, ci_kind_of, parse_ci
 from uv_index_guard.finding import Finding, Severity
+from uv_index_guard.index_env import env_vars
 from uv_index_guard.kinds import Kind
-from uv_index_guard.model import Config, IndexDef, ScalarCache, build, env_vars
+from uv_index_guard.model import Config, IndexDef, ScalarCache, build
 from uv_index_guard.rules import CiContext, Context
 from uv_index_guard.syntax import Document, Reparse, parse, parse_incremental
 from uv_index_guard.text import LineIndex, Position, Range

@@ -6,7 +6,6 @@ Covers `[[tool.uv.index]]` (every TOML spelling), the legacy `index-url` / `extr
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -257,20 +256,6 @@ class Config:
                     names.setdefault(name, []).append(index)
             self._by_name = names
         return self._by_name
-
-
-_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
-
-
-@functools.lru_cache(maxsize=8192)  # the same names, edit after edit
-def env_name(name: str) -> str:
-    """The `<NAME>` part of `UV_INDEX_<NAME>_USERNAME` for an index name, as uv spells it."""
-    return _NOT_ALPHANUMERIC.sub("_", name).upper()
-
-
-def env_vars(name: str) -> tuple[str, str]:
-    stem = f"UV_INDEX_{env_name(name)}"
-    return f"{stem}_USERNAME", f"{stem}_PASSWORD"
 
 
 #: Index scalars by table body, kept by the caller between versions of one document (the

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from uv_index_guard.model import env_name
+from uv_index_guard.index_env import env_name
 from uv_index_guard.tokens import find_tokens, kind_of, mask
 from uv_index_guard.urls import split_url
 

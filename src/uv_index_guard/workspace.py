@@ -22,8 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from uv_index_guard.index_env import env_name
 from uv_index_guard.kinds import Kind
-from uv_index_guard.model import Config, IndexDef, ProjectFacts, SourceRef, env_name
+from uv_index_guard.model import Config, IndexDef, ProjectFacts, SourceRef
 
 
 class Role(Enum):

@@ -28,7 +28,8 @@ from uv_index_guard.credentials.resolve import (
 from uv_index_guard.credentials.stores import StoredCredential, Stores, SystemStores
 from uv_index_guard.files import InputError, display_path
 from uv_index_guard.finding import Finding
-from uv_index_guard.model import IndexDef, Origin, env_vars
+from uv_index_guard.index_env import env_vars
+from uv_index_guard.model import IndexDef, Origin
 from uv_index_guard.redact import safe_name, safe_url, scrub
 from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of
 from uv_index_guard.urls import is_loopback, split_url, without_userinfo

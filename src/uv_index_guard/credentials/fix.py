@@ -26,8 +26,9 @@ from uv_index_guard.credentials.service import normalize
 from uv_index_guard.credentials.settings import configured_keyring_provider, load
 from uv_index_guard.engine import Analysis, analyze
 from uv_index_guard.files import Discovery, InputError, display_path, project_file, read_text
+from uv_index_guard.index_env import env_vars
 from uv_index_guard.kinds import Kind
-from uv_index_guard.model import IndexDef, Origin, env_vars
+from uv_index_guard.model import IndexDef, Origin
 from uv_index_guard.redact import Masker, safe_name, safe_url
 from uv_index_guard.rules.credentials_in_url import secret_of
 from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from uv_index_guard.credentials.resolve import IndexAuth, Resolution, Source
 from uv_index_guard.credentials.service import host_port, keyring_services, normalize, realm
 from uv_index_guard.credentials.stores import StoredCredential, Stores
-from uv_index_guard.model import IndexDef, env_vars
+from uv_index_guard.index_env import env_vars
+from uv_index_guard.model import IndexDef
 from uv_index_guard.redact import safe_name
 from uv_index_guard.tokens import JOB_TOKEN_USER, kind_of, username_mismatch
 from uv_index_guard.urls import split_url

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from uv_index_guard.credentials.service import keyring_services, normalize, realm
 from uv_index_guard.credentials.stores import Found, Stores
-from uv_index_guard.model import env_vars
+from uv_index_guard.index_env import env_vars
 from uv_index_guard.redact import safe_name
 from uv_index_guard.urls import split_url
 

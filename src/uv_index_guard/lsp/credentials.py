@@ -24,10 +24,11 @@ from uv_index_guard.credentials import doctor, fix, rewrite, settings
 from uv_index_guard.credentials.resolve import Source, keyring_provider
 from uv_index_guard.credentials.stores import Found, SystemStores
 from uv_index_guard.engine import Analysis
+from uv_index_guard.index_env import env_vars
 from uv_index_guard.lsp import hover as hover_feature
 from uv_index_guard.lsp.code_actions import disabled_support, document_edit
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import IndexDef, Origin, env_vars
+from uv_index_guard.model import IndexDef, Origin
 from uv_index_guard.redact import Masker, safe_name, scrub
 from uv_index_guard.rules.credentials_in_url import CredentialsInUrl
 from uv_index_guard.urls import split_url

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from uv_index_guard.index_env import env_vars
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import ENUM_VALUES, INDEX_KEYS, Config, IndexDef, Origin, env_vars
+from uv_index_guard.model import ENUM_VALUES, INDEX_KEYS, Config, IndexDef, Origin
 from uv_index_guard.redact import Masker, safe_name, safe_url
 from uv_index_guard.syntax import Scalar
 from uv_index_guard.urls import split_url

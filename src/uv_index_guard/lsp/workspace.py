@@ -20,10 +20,11 @@ from pygls.workspace.position_codec import PositionCodec
 from uv_index_guard.credentials import env_file
 from uv_index_guard.engine import Others, workspace_view
 from uv_index_guard.files import Discovered, Discovery, project_file, read_text
+from uv_index_guard.index_env import env_name, env_vars
 from uv_index_guard.kinds import Kind
 from uv_index_guard.lsp.convert import ClientMapper
 from uv_index_guard.lsp.documents import DocumentState
-from uv_index_guard.model import Config, IndexDef, Origin, env_name, env_vars, layout_key
+from uv_index_guard.model import Config, IndexDef, Origin, layout_key
 from uv_index_guard.redact import safe_text, safe_url
 from uv_index_guard.rules.base import toml_string
 from uv_index_guard.rules.invalid_index_name import is_valid_name

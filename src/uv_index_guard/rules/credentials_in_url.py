@@ -4,7 +4,8 @@ import re
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import UrlValue, env_vars
+from uv_index_guard.index_env import env_vars
+from uv_index_guard.model import UrlValue
 from uv_index_guard.rules.base import Context, UrlRule
 from uv_index_guard.tokens import find_tokens, is_password_placeholder, kind_of, mask
 from uv_index_guard.urls import UrlParts, split_url

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity
-from uv_index_guard.model import IndexDef, env_vars
+from uv_index_guard.index_env import env_vars
+from uv_index_guard.model import IndexDef
 from uv_index_guard.rules.base import Context, Rule, toml_string
 from uv_index_guard.rules.unknown_index_key import CREDENTIAL_KEYS
 from uv_index_guard.syntax import Scalar, Table

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Severity
-from uv_index_guard.model import env_name, env_vars
+from uv_index_guard.index_env import env_name, env_vars
 from uv_index_guard.rules.base import Context, Rule
 
 

@@ -4,7 +4,7 @@ import difflib
 from collections.abc import Iterator
 
 from uv_index_guard.finding import Finding, Fix, Severity, TextEdit
-from uv_index_guard.model import env_vars
+from uv_index_guard.index_env import env_vars
 from uv_index_guard.rules.ci_base import INDEX_VAR, CiContext, CiRule
 
 
