@@ -16,6 +16,7 @@ from helpers import GITLAB_SECRET_SCHEMA, SARIF_SCHEMA, validate
 from scan_samples import TRUE_POSITIVES, p, rand, routable
 
 from uv_index_guard.cli import main
+from uv_index_guard.hooks import git as git_mod
 from uv_index_guard.hooks import scan as scan_mod
 
 PAT = p("pat") + rand(20)
@@ -656,6 +657,40 @@ def run_merge(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
     return code, out, err
 
 
+def test_a_shard_job_lists_the_history_once_started_before_the_scan(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    """The CLI starts git's walk of the graph before it loads the scanner, and the scan uses
+    that listing rather than walking again; a listing nothing read is stopped; outside a
+    repository the shard job fails with git's reason (exit 2), not a traceback."""
+    history_with_branches(repo)
+    made: list[git_mod.ShardListing] = []
+    real = git_mod.ShardListing
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, revs: Any) -> None:
+            super().__init__(revs)
+            made.append(self)
+
+    monkeypatch.setattr(git_mod, "ShardListing", Counted)
+    monkeypatch.setattr(scan_mod, "ShardListing", Counted)
+    code, _, _ = run(capsys, "--git", "--all", "--shard", "1/2", "--output-format", "json",
+                     "--output", str(tmp_path / "s.json"))
+    assert code in (0, 1) and len(made) == 1
+    assert made[0]._proc is not None and made[0]._proc.returncode == 0
+    # The baseline is read before the history: the listing is stopped, not left running.
+    code, _, err = run(capsys, "--git", "--all", "--shard", "1/2", "--baseline",
+                       str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read the baseline" in err and len(made) == 2
+    assert made[1]._proc is not None and made[1]._proc.returncode is not None
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    code, _, err = run(capsys, "--git", "--all", "--shard", "1/2")
+    assert code == 2 and "`git rev-parse` failed: fatal: not a git repository" in err
+
+
 def test_shard_and_merge_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     history_with_branches(repo)
     for bad in ("0/4", "5/4", "1/0", "x", "2-4", "1/"):
@@ -767,7 +802,7 @@ def test_a_history_read_as_blobs_gives_the_findings_of_a_walk_of_its_diffs(
     where secrets are moved, duplicated, renamed, copied and restored."""
     random_history(repo, seed)
     settings = scan_mod.load_settings(str(repo))
-    top = scan_mod.git_toplevel()
+    top = git_mod.toplevel()
     walk, walked = scan_mod._read_log(top, ["--all", "--"], None, settings, None)
     exact: list[int] = []
     read_log = scan_mod._read_log

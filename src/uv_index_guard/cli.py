@@ -218,8 +218,6 @@ def _run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                        sys.stderr, sys.stdin.buffer, args.stdin_filename, style=_style(args),
                        fix=args.fix, unsafe=args.unsafe_fixes)
         if args.command == "scan":
-            from uv_index_guard.hooks import scan
-
             if (args.staged or args.git or args.all_refs) and args.paths:
                 command.error("`scan` takes paths or `--staged`/`--git`, not both")
             if args.all_refs and args.git not in (None, "HEAD"):
@@ -228,13 +226,20 @@ def _run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 command.error("`--shard` splits a history scan: give `--git` or `--git --all`")
             if args.gitlab_url and not args.verify:
                 command.error("`--gitlab-url` names the instance for `--verify`")
+            listing = None
+            if args.shard:  # git walks the graph while the scanner loads
+                from uv_index_guard.hooks.git import ShardListing, history_revs
+
+                listing = ShardListing(history_revs(args.git, args.all_refs))
+            from uv_index_guard.hooks import scan
+
             return scan.run(scan.Options(
                 paths=args.paths, staged=args.staged, git=args.git, all_refs=args.all_refs,
                 baseline=args.baseline, write_baseline=args.write_baseline,
                 format=args.format, output=args.output, shard=args.shard, verify=args.verify,
                 gitlab_url=args.gitlab_url, force_exclude=args.force_exclude,
                 stdin=sys.stdin.buffer.read, stdin_name=args.stdin_filename,
-                style=_style(args)), sys.stdout, sys.stderr)
+                style=_style(args), listing=listing), sys.stdout, sys.stderr)
         if args.command == "merge-reports":
             from uv_index_guard.hooks import scan
 

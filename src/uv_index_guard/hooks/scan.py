@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, TextIO
 
-from uv_index_guard import sarif
+from uv_index_guard import prefilter, sarif
 from uv_index_guard.files import InputError, display_path, nearest_settings, walk
 from uv_index_guard.finding import Finding
 from uv_index_guard.hooks import verbose
+from uv_index_guard.hooks.git import (
+    Shard,
+    ShardListing,
+    UsageError,
+    history_revs,
+    run_git,
+    toplevel,
+)
 from uv_index_guard.report import PLAIN, Style
 from uv_index_guard.scanner import NO_DETECT, URL_RULE, Detect, Secret, find_secrets, to_finding
 from uv_index_guard.text import Position, Range
@@ -49,10 +57,6 @@ Kept = dict[str, tuple[str, str]]
 def _keep(kept: Kept | None, secret: Secret, text: bytes) -> None:
     if kept is not None and secret.rule != URL_RULE.id:  # verify() picks what it can ask
         kept[secret.fingerprint] = (secret.rule, text.decode("ascii"))
-
-
-class UsageError(Exception):
-    """A bad invocation or environment (not a git repository, bad baseline); one line."""
 
 
 def _cp_len(data: bytes) -> int:
@@ -267,23 +271,6 @@ def collect(paths: Sequence[str], settings: ScanSettings, force_exclude: bool = 
 # --- git ---------------------------------------------------------------------------------
 
 
-def _git(args: Sequence[str], cwd: str | None = None) -> str:
-    import subprocess
-
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except OSError as exc:
-        raise UsageError(f"cannot run `git`: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"`git {args[0]}` failed: {reason[-1] if reason else done.returncode}")
-    return done.stdout.decode("utf-8", "surrogateescape")
-
-
-def git_toplevel() -> str:
-    return _git(["rev-parse", "--show-toplevel"]).rstrip("\n")
-
-
 def provenance(cwd: str | None = None) -> sarif.Provenance | None:
     """The repository a history scan reads, for SARIF's `versionControlProvenance`: the
     `origin` remote's URL without credentials (scp-like `git@host:path` as `ssh://`), else
@@ -293,12 +280,12 @@ def provenance(cwd: str | None = None) -> sarif.Provenance | None:
     from uv_index_guard.urls import without_userinfo
 
     try:
-        top = _git(["rev-parse", "--show-toplevel"], cwd).rstrip("\n")
-        head = _git(["rev-parse", "--verify", "-q", "HEAD"], cwd).strip() or None
+        top = run_git(["rev-parse", "--show-toplevel"], cwd).rstrip("\n")
+        head = run_git(["rev-parse", "--verify", "-q", "HEAD"], cwd).strip() or None
     except UsageError:
         return None
     try:
-        remote = _git(["remote", "get-url", "origin"], cwd).strip()
+        remote = run_git(["remote", "get-url", "origin"], cwd).strip()
     except UsageError:
         remote = ""
     scp = re.fullmatch(r"(?:[^@/:]+@)?([^/:]+):(?!/)(.+)", remote)
@@ -306,7 +293,7 @@ def provenance(cwd: str | None = None) -> sarif.Provenance | None:
         remote = f"ssh://{scp[1]}/{scp[2]}"
     repository = (without_userinfo(remote) if "://" in remote else Path(top).as_uri())
     try:
-        branch = _git(["symbolic-ref", "-q", "--short", "HEAD"], cwd).strip() or None
+        branch = run_git(["symbolic-ref", "-q", "--short", "HEAD"], cwd).strip() or None
     except UsageError:
         branch = None
     return sarif.Provenance(repository, head, branch)
@@ -314,7 +301,7 @@ def provenance(cwd: str | None = None) -> sarif.Provenance | None:
 
 def staged_blobs(top: str) -> list[tuple[str, str]]:
     """(object id, path from the top) of every added or modified file in the index."""
-    out = _git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames",
+    out = run_git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames",
                 "--diff-filter=ACMT"], cwd=top)
     fields = out.split("\0")
     blobs = []
@@ -328,7 +315,7 @@ def staged_blobs(top: str) -> list[tuple[str, str]]:
 def scan_staged(settings: ScanSettings, kept: Kept | None = None) -> tuple[list[Finding], int]:
     import subprocess
 
-    top = git_toplevel()
+    top = toplevel()
     blobs = [(oid, path) for oid, path in staged_blobs(top)
              if not settings.excluded(os.path.join(top, path))]
     findings: list[Finding] = []
@@ -448,53 +435,12 @@ def _history_window(buf: bytes, lo: int, hi: int, state: _History, top: str,
         state.next_line += buf.count(b"\n+", max(lo - 1, 0), hi - 1)
 
 
-@dataclass(frozen=True)
-class Shard:
-    """Shard ``index`` (1-based) of ``count`` of a history.
-
-    The history's commits are ordered by generation (1 for a root commit, else one more
-    than its parents' highest), then sha, an order only the commits decide, and cut into
-    ``count`` runs of equal length: every commit is in exactly one shard, and each shard
-    reads neighbouring commits, whose blobs are deltas of each other (git then inflates a
-    shard's blobs nearly as cheaply as a whole walk's; runs of 64 generations dealt out in
-    turn cost git a third more). ``history`` names the history split (a digest of its
-    commits): jobs that fetched different refs split different histories, and
-    `merge-reports` refuses to join their shards.
-    """
-
-    index: int
-    count: int
-    history: str = ""
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        k, sep, n = text.partition("/")
-        if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
-            raise UsageError(f"`--shard {text}`: expected K/N with 1 <= K <= N (e.g. 2/4)")
-        return cls(int(k), int(n))
-
-    def split(self, parents: str) -> tuple[Shard, list[str]]:
-        """(this shard with its ``history``, its commits newest first: git stores older
-        blobs as deltas of newer ones, so newest first inflates each base once), from
-        `git rev-list --topo-order --reverse --parents` (a commit and its parents a line,
-        parents first)."""
-        import hashlib
-
-        generations: dict[str, int] = {}
-        for line in parents.splitlines():
-            commit, *above = line.split()
-            generations[commit] = 1 + max((generations.get(p, 0) for p in above), default=0)
-        order = sorted(generations, key=lambda c: (generations[c], c))
-        digest = hashlib.sha256("\n".join(sorted(order)).encode("ascii")).hexdigest()[:16]
-        n = len(order)
-        mine = order[(self.index - 1) * n // self.count : self.index * n // self.count]
-        return dataclasses.replace(self, history=digest), mine[::-1]
-
-
 def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | None = None,
-                 kept: Kept | None = None) -> tuple[list[Finding], int, Shard | None]:
+                 kept: Kept | None = None, listing: ShardListing | None = None,
+                 ) -> tuple[list[Finding], int, Shard | None]:
     """(findings on the lines each commit in ``revs`` adds, with its sha; commits scanned;
-    ``shard`` with the history it split). With ``shard``, only its commits are read.
+    ``shard`` with the history it split). With ``shard``, only its commits are read, placed
+    by ``listing`` (one started early) or a listing made here.
 
     Git's diffing is most of what a `git log -p` costs, so the history is read as its blobs
     instead: `git log --raw` names each commit's changed files (old and new blob), each new
@@ -503,18 +449,20 @@ def scan_history(revs: Sequence[str], settings: ScanSettings, shard: Shard | Non
     parent without that secret. A commit whose parent's blob already holds one of the
     secrets (a moved line, a rename with edits) is diffed by `git log -p` as before, so the
     findings are what a walk of the diffs gives."""
-    top = git_toplevel()
     commits: list[str] | None = None
     args = [*revs, "--"]
     if shard is not None:
-        # A parent outside `revs` (`A..B`) counts as generation 0: ranges are not for sharding.
-        parents = _git(["rev-list", "--topo-order", "--reverse", "--parents", *revs, "--"],
-                       cwd=top)
+        if listing is None or listing.revs != tuple(revs):
+            listing = ShardListing(revs)
+        prefilter.available()  # readied while git lists the commits
+        top, parents = listing.read()
         shard, commits = shard.split(parents)
         if not commits:
             return [], 0, shard
         args = ["--no-walk=unsorted", "--stdin", "--"]
         verbose.say(f"reading {len(commits)} commit(s) of shard {shard.index}/{shard.count}")
+    else:
+        top = toplevel()
     changes, found, scanned = _scan_blobs(top, args, commits, settings)
     wanted: dict[str, set[bytes]] = {}
     for _, _, old, new in changes:
@@ -859,6 +807,7 @@ class Options:
     stdin: Read | None = None  # `scan -`: read standard input through this
     stdin_name: str | None = None  # the name standard input is reported under
     style: Style = PLAIN  # text: -q, --statistics, colour
+    listing: ShardListing | None = None  # with `shard`: the commits, listed from the start
 
 
 def run(opts: Options, out: TextIO, err: TextIO) -> int:
@@ -875,9 +824,9 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
         if opts.staged:
             findings, scanned = scan_staged(settings, kept)
         elif opts.git is not None or opts.all_refs:
-            revs = ["--all"] if opts.all_refs else [opts.git or "HEAD"]
             shard = Shard.parse(opts.shard) if opts.shard else None
-            findings, scanned, shard = scan_history(revs, settings, shard, kept)
+            findings, scanned, shard = scan_history(history_revs(opts.git, opts.all_refs),
+                                                    settings, shard, kept, opts.listing)
         else:
             paths = [p for p in opts.paths if p != "-"]
             piped = len(paths) != len(opts.paths)  # `-`: standard input, as one file
@@ -892,6 +841,9 @@ def run(opts: Options, out: TextIO, err: TextIO) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    finally:
+        if opts.listing is not None:
+            opts.listing.close()
     for problem in problems:
         print(f"error: {problem}", file=err)
     verbose.say(f"scanned {scanned} {'commit' if opts.git or opts.all_refs else 'file'}(s): "
