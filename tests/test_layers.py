@@ -102,7 +102,8 @@ def test_no_import_cycle() -> None:
 def test_the_secret_gate_loads_neither_the_toml_syntax_nor_the_uv_model(tmp_path: Path) -> None:
     """`scan` (the pre-commit hook and the CI gate) starts on every commit and every shard
     job: it masks what it shows without loading tree-sitter or the uv index model (the
-    variable names a mask needs live in `index_env`)."""
+    variable names a mask needs live in `index_env`), and a scan of files loads no
+    `subprocess`."""
     import subprocess
     import sys
 
@@ -115,6 +116,7 @@ def test_the_secret_gate_loads_neither_the_toml_syntax_nor_the_uv_model(tmp_path
                           text=True, check=True)
     loaded = set(done.stderr.split())
     assert "uv_index_guard.scanner" in loaded and '"findings": []' in done.stdout
+    assert "subprocess" not in loaded  # a scan of files runs no git
     assert not {m for m in loaded if under(m, ("tree_sitter", "tree_sitter_toml",
                                                  "uv_index_guard.syntax",
                                                  "uv_index_guard.model"))}

@@ -8,9 +8,12 @@ git walks the history's graph (most of a shard job's fixed cost) while Python im
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded when git runs: a scan of files (the hook) runs none
+    import subprocess
 
 
 class UsageError(Exception):
@@ -23,6 +26,8 @@ def run_git(args: Sequence[str], cwd: str | None = None) -> str:
 
 def start(args: Sequence[str], cwd: str | None = None) -> subprocess.Popen[bytes]:
     """`git ARGS` started, its output to be read by :func:`finish`."""
+    import subprocess
+
     try:
         return subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
@@ -39,8 +44,8 @@ def finish(started: subprocess.Popen[bytes], name: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
-def toplevel() -> str:
-    return run_git(["rev-parse", "--show-toplevel"]).rstrip("\n")
+def toplevel(cwd: str | None = None) -> str:
+    return run_git(["rev-parse", "--show-toplevel"], cwd).rstrip("\n")
 
 
 def history_revs(git: str | None, all_refs: bool) -> list[str]:

@@ -280,7 +280,7 @@ def provenance(cwd: str | None = None) -> sarif.Provenance | None:
     from uv_index_guard.urls import without_userinfo
 
     try:
-        top = run_git(["rev-parse", "--show-toplevel"], cwd).rstrip("\n")
+        top = toplevel(cwd)
         head = run_git(["rev-parse", "--verify", "-q", "HEAD"], cwd).strip() or None
     except UsageError:
         return None
